@@ -1,0 +1,393 @@
+package trdetr.backend.cpu;
+
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Fast float32 GEMM on the Vector API: packed, cache- and register-blocked, multi-threaded through
+ * {@link Parallel}. Only load this class when {@code jdk.incubator.vector} is present ({@link Sgemm} checks).
+ * Arguments as in {@link Sgemm#gemm}; they are assumed already validated.
+ *
+ * <p>Design (see shared/notes/cpu-gemm.md):
+ * <ul>
+ * <li>Micro-kernel: {@code MR × NR = 4 × 2·VL} (4×16 with 256-bit vectors): 8 vector accumulators; per k step
+ *     2 vector loads of packed B, 4 broadcasts of packed A, 8 FMAs. A 6-row tile spills an accumulator.</li>
+ * <li>op(B) is packed once per call (in parallel, one task per panel) into zero-padded {@code NR}-wide panels,
+ *     panel {@code jp} holding element (p, j) at {@code jp*k*NR + p*NR + j%NR}; Bᵀ is transposed while packing,
+ *     so the linear-layer form A·Wᵀ costs the same as A·B. Very wide B is processed in column slabs so the
+ *     pack buffer stays bounded.</li>
+ * <li>op(A) is packed per (M block, K block) into 4-row panels (element (i, p) at {@code (i/4)*kc*4 + p*4 + i%4}),
+ *     zero-padded rows at the bottom edge.</li>
+ * <li>K blocks of at most {@link #KC} (balanced: 2818 → 12 × 235), M blocks of about {@link #MC} rows: the
+ *     {@code kc×NR} B panel stays in L1, the {@code mc×kc} A block in L2. The first K block stores into C
+ *     (no zeroing pass) unless accumulating.</li>
+ * <li>Parallelism: one region per call; tasks are (M block × column group) taken from an atomic counter;
+ *     column groups only appear when there are too few M blocks to keep the threads busy. Small batched
+ *     products split the batch across threads instead, each product running single-threaded.</li>
+ * <li>Pack buffers are per thread and grow-only; no allocation in the hot loops.</li>
+ * </ul>
+ */
+final class VectorSgemm {
+
+    /**
+     * Vector species: the preferred one by default (512-bit where AVX-512 is on, else 256-bit);
+     * {@code -Dtrdetr.gemm.bits=256|512|128} to force one (never wider than the preferred).
+     */
+    static final VectorSpecies<Float> S = species();
+    static final int VL = S.length();
+    static final int MR = 4;
+    static final int NR = 2 * VL;
+    /** Maximum K block. */
+    static final int KC = intProp("trdetr.gemm.kc", 256);
+    /** Target M block (rows), a multiple of MR. */
+    static final int MC = Math.max(MR, intProp("trdetr.gemm.mc", 120) / MR * MR);
+    /** Largest packed-B buffer (floats) per slab; wider B is processed in column slabs. */
+    private static final int BPACK_MAX = 1 << 22;
+    /** Below this many multiply-adds a product runs on the calling thread alone. */
+    private static final long PAR_MIN_WORK = 1L << 17;
+    /** Batched products below this many multiply-adds each are spread over the batch, one thread per product. */
+    private static final long SMALL_WORK = 1L << 21;
+
+    private VectorSgemm() {}
+
+    private static VectorSpecies<Float> species() {
+        String p = System.getProperty("trdetr.gemm.bits", "preferred").trim();
+        VectorSpecies<Float> s;
+        switch (p) {
+            case "512": s = FloatVector.SPECIES_512; break;
+            case "256": s = FloatVector.SPECIES_256; break;
+            case "128": s = FloatVector.SPECIES_128; break;
+            default: s = FloatVector.SPECIES_PREFERRED;
+        }
+        // Never use a shape wider than the hardware supports (it would be emulated, very slowly).
+        if (s.vectorBitSize() > FloatVector.SPECIES_PREFERRED.vectorBitSize()) s = FloatVector.SPECIES_PREFERRED;
+        return s;
+    }
+
+    private static int intProp(String name, int def) {
+        try {
+            int v = Integer.parseInt(System.getProperty(name, Integer.toString(def)).trim());
+            return v > 0 ? v : def;
+        } catch (NumberFormatException e) {
+            return def;
+        }
+    }
+
+    static String describe() {
+        return "vector " + MR + "x" + NR + " (" + S.vectorBitSize() + "-bit), kc<=" + KC + ", mc~" + MC
+               + ", threads=" + Parallel.threads();
+    }
+
+    /** Per-thread, grow-only pack buffers. */
+    private static final class Ctx {
+        float[] apack = new float[MC * KC];
+        float[] bpack = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] bpack(int size) {
+            if (bpack.length < size) bpack = new float[Math.max(size, Math.min(BPACK_MAX, bpack.length * 2))];
+            return bpack;
+        }
+
+        float[] apack(int size) {
+            if (apack.length < size) apack = new float[size];
+            return apack;
+        }
+    }
+
+    private static final ThreadLocal<Ctx> CTX = ThreadLocal.withInitial(Ctx::new);
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Entry points
+
+    static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) zero(m, n, c, cOff, ldc);
+            return;
+        }
+        boolean par = Parallel.threads() > 1 && (long) m * n * k >= PAR_MIN_WORK;
+        Ctx ctx = CTX.get();
+        int slab = slabWidth(k, n);
+        for (int j0 = 0; j0 < n; j0 += slab) {
+            int ns = Math.min(slab, n - j0);
+            int bo = bOff + (transB ? j0 * ldb : j0);
+            Product pr = new Product(transA, transB, m, ns, k, a, aOff, lda, b, bo, ldb, c, cOff + j0, ldc,
+                                     accumulate, ctx.bpack(packedBSize(k, ns)));
+            pr.run(par);
+        }
+    }
+
+    static void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k,
+                            float[] a, int aOff, int lda, int strideA, float[] b, int bOff, int ldb, int strideB,
+                            float[] c, int cOff, int ldc, int strideC, boolean accumulate) {
+        if (batch == 0 || m == 0 || n == 0) return;
+        int nt = Parallel.threads();
+        long work = (long) m * n * k;
+        boolean splitBatch = nt > 1 && batch > 1 && k > 0
+                             && (batch >= 4 * nt || (work < SMALL_WORK && batch >= nt));
+        if (!splitBatch) {
+            for (int t = 0; t < batch; t++) {
+                gemm(transA, transB, m, n, k, a, aOff + t * strideA, lda, b, bOff + t * strideB, ldb,
+                     c, cOff + t * strideC, ldc, accumulate);
+            }
+            return;
+        }
+        Parallel.forEach(batch, t -> {
+            Ctx ctx = CTX.get();
+            int ao = aOff + t * strideA, bo0 = bOff + t * strideB, co = cOff + t * strideC;
+            int slab = slabWidth(k, n);
+            for (int j0 = 0; j0 < n; j0 += slab) {
+                int ns = Math.min(slab, n - j0);
+                int bo = bo0 + (transB ? j0 * ldb : j0);
+                new Product(transA, transB, m, ns, k, a, ao, lda, b, bo, ldb, c, co + j0, ldc, accumulate,
+                            ctx.bpack(packedBSize(k, ns))).run(false);
+            }
+        });
+    }
+
+    private static int slabWidth(int k, int n) {
+        long full = (long) k * roundUp(n, NR);
+        if (full <= BPACK_MAX) return n;
+        return Math.max(NR, BPACK_MAX / k / NR * NR);
+    }
+
+    private static int packedBSize(int k, int n) {
+        return k * roundUp(n, NR);
+    }
+
+    private static int roundUp(int x, int q) {
+        return (x + q - 1) / q * q;
+    }
+
+    private static void zero(int m, int n, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // One product (n at most one slab wide)
+
+    private static final class Product {
+        final boolean transA, transB;
+        final int m, n, k;
+        final float[] a, b, c, bp;
+        final int aOff, lda, bOff, ldb, cOff, ldc;
+        final boolean accumulate;
+        final int panels;       // NR-wide panels of op(B)
+        final int kb, kc;       // number of K blocks, their (balanced) size
+        int mc, rowChunks, colGroups, panelsPerGroup;
+
+        Product(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate, float[] bp) {
+            this.transA = transA; this.transB = transB;
+            this.m = m; this.n = n; this.k = k;
+            this.a = a; this.aOff = aOff; this.lda = lda;
+            this.b = b; this.bOff = bOff; this.ldb = ldb;
+            this.c = c; this.cOff = cOff; this.ldc = ldc;
+            this.accumulate = accumulate;
+            this.bp = bp;
+            this.panels = (n + NR - 1) / NR;
+            this.kb = (k + KC - 1) / KC;
+            this.kc = (k + kb - 1) / kb;
+        }
+
+        void run(boolean par) {
+            // Balanced M blocks of about MC rows (multiple of MR).
+            int chunks = (m + MC - 1) / MC;
+            mc = roundUp((m + chunks - 1) / chunks, MR);
+            rowChunks = (m + mc - 1) / mc;
+            colGroups = 1;
+            int nt = Parallel.threads();
+            if (par && rowChunks < 3 * nt && panels > 1) {
+                colGroups = Math.min(panels, (3 * nt + rowChunks - 1) / rowChunks);
+            }
+            panelsPerGroup = (panels + colGroups - 1) / colGroups;
+            colGroups = (panels + panelsPerGroup - 1) / panelsPerGroup;
+
+            if (par) {
+                Parallel.forEach(panels, this::packB);
+                Parallel.forEach(rowChunks * colGroups, (IntConsumer) this::compute);
+            } else {
+                for (int jp = 0; jp < panels; jp++) packB(jp);
+                for (int t = 0, nt2 = rowChunks * colGroups; t < nt2; t++) compute(t);
+            }
+        }
+
+        /** Packs NR-wide panel jp of op(B) (all of K), zero-padding columns past n. */
+        void packB(int jp) {
+            int j0 = jp * NR;
+            int w = Math.min(NR, n - j0);
+            int base = jp * k * NR;
+            float[] b = this.b, bp = this.bp;
+            if (!transB) {
+                int src = bOff + j0;
+                if (w == NR) {
+                    for (int p = 0; p < k; p++, src += ldb) {
+                        int d = base + p * NR;
+                        FloatVector.fromArray(S, b, src).intoArray(bp, d);
+                        FloatVector.fromArray(S, b, src + VL).intoArray(bp, d + VL);
+                    }
+                } else {
+                    for (int p = 0; p < k; p++, src += ldb) {
+                        int d = base + p * NR;
+                        System.arraycopy(b, src, bp, d, w);
+                        Arrays.fill(bp, d + w, d + NR, 0f);
+                    }
+                }
+            } else {
+                // B(p, j) = b[bOff + j*ldb + p]: 16 stored rows, transposed in blocks of 64 p values.
+                for (int p0 = 0; p0 < k; p0 += 64) {
+                    int p1 = Math.min(k, p0 + 64);
+                    for (int jj = 0; jj < w; jj++) {
+                        int src = bOff + (j0 + jj) * ldb;
+                        for (int p = p0; p < p1; p++) bp[base + p * NR + jj] = b[src + p];
+                    }
+                    if (w < NR) {
+                        for (int p = p0; p < p1; p++) Arrays.fill(bp, base + p * NR + w, base + p * NR + NR, 0f);
+                    }
+                }
+            }
+        }
+
+        /** One task: M block (t / colGroups) × column group (t % colGroups), all of K. */
+        void compute(int t) {
+            int ic = t / colGroups, jg = t % colGroups;
+            int i0 = ic * mc;
+            int mcur = Math.min(mc, m - i0);
+            int jp0 = jg * panelsPerGroup;
+            int jp1 = Math.min(panels, jp0 + panelsPerGroup);
+            Ctx ctx = CTX.get();
+            float[] ap = ctx.apack(roundUp(mc, MR) * kc);
+            float[] tile = ctx.tile;
+            float[] bp = this.bp, c = this.c;
+            int ldc = this.ldc;
+            for (int kbi = 0; kbi < kb; kbi++) {
+                int p0 = kbi * kc;
+                int kcur = Math.min(kc, k - p0);
+                packA(ap, i0, mcur, p0, kcur);
+                boolean add = accumulate || kbi > 0;
+                for (int jp = jp0; jp < jp1; jp++) {
+                    int j0 = jp * NR;
+                    int w = Math.min(NR, n - j0);
+                    int bi = jp * k * NR + p0 * NR;
+                    int cRow = cOff + i0 * ldc + j0;
+                    for (int ir = 0; ir < mcur; ir += MR) {
+                        int rows = Math.min(MR, mcur - ir);
+                        int ai = ir * kcur;
+                        int ci = cRow + ir * ldc;
+                        if (rows == MR && w == NR) {
+                            kernel(kcur, ap, ai, bp, bi, c, ci, ldc, add);
+                        } else {
+                            kernel(kcur, ap, ai, bp, bi, tile, 0, NR, false);
+                            for (int r = 0; r < rows; r++) {
+                                int cr = ci + r * ldc, tr = r * NR;
+                                if (add) {
+                                    for (int j = 0; j < w; j++) c[cr + j] += tile[tr + j];
+                                } else {
+                                    System.arraycopy(tile, tr, c, cr, w);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Packs op(A) rows [i0, i0+mcur) × columns [p0, p0+kc) into 4-row panels; rows past mcur are zero. */
+        void packA(float[] ap, int i0, int mcur, int p0, int kc) {
+            float[] a = this.a;
+            int lda = this.lda;
+            for (int ir = 0; ir < mcur; ir += MR) {
+                int rows = Math.min(MR, mcur - ir);
+                int d = ir * kc;
+                if (!transA) {
+                    int s0 = aOff + (i0 + ir) * lda + p0;
+                    if (rows == MR) {
+                        int s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda;
+                        for (int p = 0; p < kc; p++, d += MR) {
+                            ap[d] = a[s0 + p];
+                            ap[d + 1] = a[s1 + p];
+                            ap[d + 2] = a[s2 + p];
+                            ap[d + 3] = a[s3 + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++, d += MR) {
+                            for (int r = 0; r < MR; r++) ap[d + r] = r < rows ? a[s0 + r * lda + p] : 0f;
+                        }
+                    }
+                } else {
+                    // A(i, p) = a[aOff + p*lda + i]: 4 consecutive floats per p.
+                    int s = aOff + p0 * lda + i0 + ir;
+                    if (rows == MR) {
+                        for (int p = 0; p < kc; p++, d += MR, s += lda) {
+                            ap[d] = a[s];
+                            ap[d + 1] = a[s + 1];
+                            ap[d + 2] = a[s + 2];
+                            ap[d + 3] = a[s + 3];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++, d += MR, s += lda) {
+                            for (int r = 0; r < MR; r++) ap[d + r] = r < rows ? a[s + r] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Micro-kernel
+
+    /**
+     * C[0..4, 0..NR) (+)= Apanel(4×kc) · Bpanel(kc×NR). {@code ap[ai + 4p + r]} is A(r, p);
+     * {@code bp[bi + NR*p + j]} is B(p, j); C(r, j) at {@code c[ci + r*ldc + j]}.
+     */
+    static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            ai += MR;
+            bi += NR;
+        }
+        int c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + VL));
+            c10 = c10.add(FloatVector.fromArray(S, c, c1));
+            c11 = c11.add(FloatVector.fromArray(S, c, c1 + VL));
+            c20 = c20.add(FloatVector.fromArray(S, c, c2));
+            c21 = c21.add(FloatVector.fromArray(S, c, c2 + VL));
+            c30 = c30.add(FloatVector.fromArray(S, c, c3));
+            c31 = c31.add(FloatVector.fromArray(S, c, c3 + VL));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + VL);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + VL);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + VL);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + VL);
+    }
+}
