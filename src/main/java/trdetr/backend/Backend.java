@@ -1,0 +1,77 @@
+package trdetr.backend;
+
+import trdetr.tensor.DType;
+import trdetr.tensor.Storage;
+import trdetr.tensor.Tensor;
+
+/**
+ * The kernels every device implements. Autograd and the model only ever call these through {@link Tensor}
+ * and the ops in {@code trdetr.ops}, so a new device is a new implementation of this interface and nothing else.
+ *
+ * <p>Contract: inputs may be strided views (including stride-0 broadcast views) unless a method says otherwise;
+ * every returned tensor is freshly allocated and contiguous; no method records autograd history.
+ */
+public interface Backend {
+    String name();
+
+    /** A zero-filled buffer. */
+    Storage allocate(DType dtype, int size);
+
+    /** A buffer holding a copy of a host array: float[] (FLOAT32), double[] (FLOAT64), long[] (INT64), boolean[] (BOOL). */
+    Storage upload(Object hostArray);
+
+    /** A row-major host copy of a tensor's elements, as the host array type of its dtype. */
+    Object download(Tensor t);
+
+    /** Element-wise copy between two tensors of one shape, converting dtypes when they differ. */
+    void copy(Tensor dst, Tensor src);
+
+    void fill(Tensor dst, double value);
+
+    Tensor unary(UnaryOp op, Tensor a, double p0, double p1);
+
+    /** a and b have the same shape and dtype; comparisons give BOOL. */
+    Tensor binary(BinaryOp op, Tensor a, Tensor b);
+
+    /** cond is BOOL; all three have one shape. */
+    Tensor where(Tensor cond, Tensor a, Tensor b);
+
+    /** Reduces one axis away. */
+    Tensor reduce(ReduceOp op, Tensor a, int axis);
+
+    /**
+     * Batched matrix product op(a)·op(b) over the last two axes. Both operands are contiguous; either has the
+     * other's batch shape or is 2-D (broadcast over the batch).
+     */
+    Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB);
+
+    /** Softmax (or log-softmax) over the last axis; a row that is entirely -inf gives zeros (log: -inf). */
+    Tensor softmax(Tensor x, boolean log);
+
+    /** Input gradient of {@link #softmax} given its output y and the output gradient gy. */
+    Tensor softmaxBackward(Tensor y, Tensor gy, boolean log);
+
+    /** Layer norm over the last axis: {y, mean, rstd} with mean and rstd shaped like x without its last axis. */
+    Tensor[] layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps);
+
+    /** {dx, dgamma, dbeta}. */
+    Tensor[] layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd);
+
+    /**
+     * The inverted-dropout multiplier: 0 with probability p, else 1/(1-p). Element i draws the uniform number
+     * {@code CounterRng.uniform(seed, offset + i)}, so every backend produces the same mask.
+     */
+    Tensor dropoutMask(int[] shape, DType dtype, double p, long seed, long offset);
+
+    /** out[...i...] = a[...index[...i...]...] along axis (torch.gather); index is INT64 with a's rank. */
+    Tensor gather(Tensor a, int axis, Tensor index);
+
+    /** zeros(shape) then out[...index[...i...]...] += src[...i...] along axis (torch.scatter_add). */
+    Tensor scatterAdd(int[] shape, int axis, Tensor index, Tensor src);
+
+    /** Inclusive cumulative sum along axis, from the end when reverse. */
+    Tensor cumsum(Tensor a, int axis, boolean reverse);
+
+    /** Stable sort along the last axis: the INT64 permutation. */
+    Tensor argsort(Tensor a, boolean descending);
+}

@@ -1,0 +1,31 @@
+package trdetr.backend;
+
+/**
+ * Element-wise maps of one tensor. Two scalar parameters p0, p1 serve the parametrised ones
+ * (AFFINE: p0·x + p1; POW: x^p0; CLAMP: min(max(x, p0), p1)).
+ */
+public enum UnaryOp {
+    NEG, EXP, LOG, LOG1P, SQRT, TANH, SIGMOID, RELU, ABS, SIGN, SIN, COS, AFFINE, POW, CLAMP;
+
+    /** The scalar definition every backend must reproduce (the CPU backend evaluates exactly this). */
+    public double apply(double x, double p0, double p1) {
+        switch (this) {
+            case NEG: return -x;
+            case EXP: return Math.exp(x);
+            case LOG: return Math.log(x);
+            case LOG1P: return Math.log1p(x);
+            case SQRT: return Math.sqrt(x);
+            case TANH: return Math.tanh(x);
+            case SIGMOID: return x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
+            case RELU: return x > 0 ? x : 0.0;
+            case ABS: return Math.abs(x);
+            case SIGN: return x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : Double.NaN;
+            case SIN: return Math.sin(x);
+            case COS: return Math.cos(x);
+            case AFFINE: return p0 * x + p1;
+            case POW: return Math.pow(x, p0);
+            case CLAMP: return Double.isNaN(x) ? x : Math.min(Math.max(x, p0), p1);
+            default: throw new AssertionError(this);
+        }
+    }
+}

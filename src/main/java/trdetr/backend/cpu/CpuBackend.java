@@ -1,0 +1,482 @@
+package trdetr.backend.cpu;
+
+import java.util.Arrays;
+import trdetr.backend.Backend;
+import trdetr.backend.BinaryOp;
+import trdetr.backend.ReduceOp;
+import trdetr.backend.UnaryOp;
+import trdetr.tensor.CounterRng;
+import trdetr.tensor.DType;
+import trdetr.tensor.Shape;
+import trdetr.tensor.Storage;
+import trdetr.tensor.Tensor;
+
+/**
+ * The CPU backend: plain Java loops over host arrays, float32 and float64 side by side, with the matrix
+ * product in {@link Sgemm} (Vector API) and {@link Dgemm} (the float64 reference).
+ */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    private CpuBackend() {}
+
+    @Override public String name() { return "cpu"; }
+
+    @Override public Storage allocate(DType dtype, int size) { return CpuStorage.allocate(dtype, size); }
+
+    @Override public Storage upload(Object hostArray) { return new CpuStorage(hostArray); }
+
+    static Object array(Tensor t) { return ((CpuStorage) t.storage()).array; }
+
+    static float[] f32(Tensor t) { return (float[]) array(t); }
+
+    static double[] f64(Tensor t) { return (double[]) array(t); }
+
+    static long[] i64(Tensor t) { return (long[]) array(t); }
+
+    static boolean[] bool(Tensor t) { return (boolean[]) array(t); }
+
+    private static Tensor empty(DType dtype, int[] shape) {
+        return Tensor.wrap(CpuStorage.allocate(dtype, Shape.numel(shape)), shape);
+    }
+
+    /** t itself when it is contiguous from offset 0 over its whole storage, else a packed copy. */
+    private Tensor packed(Tensor t) {
+        if (t.isContiguous() && t.offset() == 0 && t.storage().size() == t.numel()) return t;
+        Tensor out = empty(t.dtype(), t.shape());
+        copy(out, t);
+        return out;
+    }
+
+    @Override public Object download(Tensor t) {
+        Tensor out = empty(t.dtype(), t.shape());
+        copy(out, t);
+        return array(out);
+    }
+
+    // ------------------------------------------------------------------ copies
+
+    @Override public void copy(Tensor dst, Tensor src) {
+        if (!Arrays.equals(dst.shape(), src.shape())) {
+            throw new IllegalArgumentException("copy: shapes " + Shape.str(dst.shape()) + " and " + Shape.str(src.shape()));
+        }
+        Object d = array(dst);
+        Object s = array(src);
+        DType dt = dst.dtype();
+        DType st = src.dtype();
+        Tensor[] ops = {dst, src};
+        if (dt == st) {
+            StridedLoop.run(ops, (o, step, n) -> {
+                if (step[0] == 1 && step[1] == 1) { System.arraycopy(s, o[1], d, o[0], n); return; }
+                switch (dt) {
+                    case FLOAT32: { float[] x = (float[]) s, y = (float[]) d; for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) y[a] = x[b]; break; }
+                    case FLOAT64: { double[] x = (double[]) s, y = (double[]) d; for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) y[a] = x[b]; break; }
+                    case INT64: { long[] x = (long[]) s, y = (long[]) d; for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) y[a] = x[b]; break; }
+                    default: { boolean[] x = (boolean[]) s, y = (boolean[]) d; for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) y[a] = x[b]; }
+                }
+            });
+            return;
+        }
+        StridedLoop.run(ops, (o, step, n) -> {
+            for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) set(d, dt, a, get(s, st, b));
+        });
+    }
+
+    private static double get(Object arr, DType t, int i) {
+        switch (t) {
+            case FLOAT32: return ((float[]) arr)[i];
+            case FLOAT64: return ((double[]) arr)[i];
+            case INT64: return ((long[]) arr)[i];
+            default: return ((boolean[]) arr)[i] ? 1.0 : 0.0;
+        }
+    }
+
+    private static void set(Object arr, DType t, int i, double v) {
+        switch (t) {
+            case FLOAT32: ((float[]) arr)[i] = (float) v; break;
+            case FLOAT64: ((double[]) arr)[i] = v; break;
+            case INT64: ((long[]) arr)[i] = (long) v; break;
+            default: ((boolean[]) arr)[i] = v != 0;
+        }
+    }
+
+    @Override public void fill(Tensor dst, double value) {
+        Object d = array(dst);
+        DType dt = dst.dtype();
+        StridedLoop.run(new Tensor[] {dst}, (o, step, n) -> {
+            for (int i = 0, a = o[0]; i < n; i++, a += step[0]) set(d, dt, a, value);
+        });
+    }
+
+    // ------------------------------------------------------------------ element-wise
+
+    @Override public Tensor unary(UnaryOp op, Tensor a, double p0, double p1) {
+        Tensor out = empty(a.dtype(), a.shape());
+        Tensor[] ops = {out, a};
+        if (a.dtype() == DType.FLOAT32) {
+            float[] y = f32(out), x = f32(a);
+            StridedLoop.run(ops, (o, s, n) -> {
+                for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) op.apply(x[q], p0, p1);
+            });
+        } else if (a.dtype() == DType.FLOAT64) {
+            double[] y = f64(out), x = f64(a);
+            StridedLoop.run(ops, (o, s, n) -> {
+                for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = op.apply(x[q], p0, p1);
+            });
+        } else {
+            throw new IllegalArgumentException(op.name().toLowerCase() + ": needs a float tensor, got " + a.dtype());
+        }
+        return out;
+    }
+
+    @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        if (op.isComparison() || op.isLogical()) return compare(op, a, b);
+        Tensor out = empty(a.dtype(), a.shape());
+        Tensor[] ops = {out, a, b};
+        if (a.dtype() == DType.FLOAT32) {
+            float[] z = f32(out), x = f32(a), y = f32(b);
+            StridedLoop.run(ops, (o, s, n) -> {
+                int p = o[0], q = o[1], r = o[2];
+                switch (op) { // the four common ops get loops the JIT can vectorise
+                    case ADD: for (int i = 0; i < n; i++, p += s[0], q += s[1], r += s[2]) z[p] = x[q] + y[r]; return;
+                    case SUB: for (int i = 0; i < n; i++, p += s[0], q += s[1], r += s[2]) z[p] = x[q] - y[r]; return;
+                    case MUL: for (int i = 0; i < n; i++, p += s[0], q += s[1], r += s[2]) z[p] = x[q] * y[r]; return;
+                    case DIV: for (int i = 0; i < n; i++, p += s[0], q += s[1], r += s[2]) z[p] = x[q] / y[r]; return;
+                    default: for (int i = 0; i < n; i++, p += s[0], q += s[1], r += s[2]) z[p] = (float) op.apply(x[q], y[r]);
+                }
+            });
+        } else if (a.dtype() == DType.FLOAT64) {
+            double[] z = f64(out), x = f64(a), y = f64(b);
+            StridedLoop.run(ops, (o, s, n) -> {
+                for (int i = 0, p = o[0], q = o[1], r = o[2]; i < n; i++, p += s[0], q += s[1], r += s[2]) z[p] = op.apply(x[q], y[r]);
+            });
+        } else {
+            throw new IllegalArgumentException(op.name().toLowerCase() + ": needs float tensors, got " + a.dtype());
+        }
+        return out;
+    }
+
+    private Tensor compare(BinaryOp op, Tensor a, Tensor b) {
+        Tensor out = empty(DType.BOOL, a.shape());
+        boolean[] z = bool(out);
+        Object x = array(a), y = array(b);
+        DType t = a.dtype();
+        if (op.isLogical()) {
+            boolean[] bx = (boolean[]) x, by = (boolean[]) y;
+            StridedLoop.run(new Tensor[] {out, a, b}, (o, s, n) -> {
+                for (int i = 0, p = o[0], q = o[1], r = o[2]; i < n; i++, p += s[0], q += s[1], r += s[2]) {
+                    z[p] = op == BinaryOp.AND ? bx[q] && by[r] : bx[q] || by[r];
+                }
+            });
+        } else {
+            StridedLoop.run(new Tensor[] {out, a, b}, (o, s, n) -> {
+                for (int i = 0, p = o[0], q = o[1], r = o[2]; i < n; i++, p += s[0], q += s[1], r += s[2]) {
+                    z[p] = op.test(get(x, t, q), get(y, t, r));
+                }
+            });
+        }
+        return out;
+    }
+
+    @Override public Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Tensor out = empty(a.dtype(), a.shape());
+        boolean[] c = bool(cond);
+        Object x = array(a), y = array(b), z = array(out);
+        StridedLoop.run(new Tensor[] {out, cond, a, b}, (o, s, n) -> {
+            for (int i = 0, p = o[0], k = o[1], q = o[2], r = o[3]; i < n; i++, p += s[0], k += s[1], q += s[2], r += s[3]) {
+                if (c[k]) System.arraycopy(x, q, z, p, 1);
+                else System.arraycopy(y, r, z, p, 1);
+            }
+        });
+        return out;
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    @Override public Tensor reduce(ReduceOp op, Tensor a, int axis) {
+        int[] shape = a.shape();
+        int n = shape[axis];
+        int outer = 1, inner = 1;
+        for (int i = 0; i < axis; i++) outer *= shape[i];
+        for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
+        int[] outShape = new int[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) if (i != axis) outShape[j++] = shape[i];
+        boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+        if (n == 0 && op != ReduceOp.SUM) {
+            throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce an empty axis of shape " + Shape.str(shape));
+        }
+        Tensor x = packed(a.dtype() == DType.FLOAT32 || a.dtype() == DType.FLOAT64 ? a : a.to(DType.FLOAT64));
+        Tensor out = empty(arg ? DType.INT64 : x.dtype(), outShape);
+        double[] row = new double[n];
+        Object xs = array(x), os = array(out);
+        DType t = x.dtype();
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                int base = o * n * inner + i;
+                for (int j = 0; j < n; j++) row[j] = get(xs, t, base + j * inner);
+                double v = reduceRow(op, row, n);
+                if (arg) ((long[]) os)[o * inner + i] = (long) v;
+                else set(os, t, o * inner + i, v);
+            }
+        }
+        return out;
+    }
+
+    /** One reduction in float64 (float32 inputs are summed in double, then rounded once). */
+    private static double reduceRow(ReduceOp op, double[] row, int n) {
+        switch (op) {
+            case SUM: { double s = 0; for (int j = 0; j < n; j++) s += row[j]; return s; }
+            case MAX: case ARGMAX: {
+                int best = 0;
+                for (int j = 1; j < n; j++) if (row[j] > row[best] || (Double.isNaN(row[j]) && !Double.isNaN(row[best]))) best = j;
+                return op == ReduceOp.MAX ? row[best] : best;
+            }
+            case MIN: case ARGMIN: {
+                int best = 0;
+                for (int j = 1; j < n; j++) if (row[j] < row[best] || (Double.isNaN(row[j]) && !Double.isNaN(row[best]))) best = j;
+                return op == ReduceOp.MIN ? row[best] : best;
+            }
+            case LOGSUMEXP: {
+                double m = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) m = Math.max(m, row[j]);
+                if (m == Double.NEGATIVE_INFINITY) return m;
+                double s = 0;
+                for (int j = 0; j < n; j++) s += Math.exp(row[j] - m);
+                return m + Math.log(s);
+            }
+            default: throw new AssertionError(op);
+        }
+    }
+
+    // ------------------------------------------------------------------ matrix products
+
+    @Override public Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
+        int[] as = a.shape(), bs = b.shape();
+        int m = transA ? as[as.length - 1] : as[as.length - 2];
+        int k = transA ? as[as.length - 2] : as[as.length - 1];
+        int kb = transB ? bs[bs.length - 1] : bs[bs.length - 2];
+        int n = transB ? bs[bs.length - 2] : bs[bs.length - 1];
+        if (k != kb) throw new IllegalArgumentException("matmul: inner dimensions differ, shapes " + Shape.str(as) + " and " + Shape.str(bs));
+        int[] batchShape = Arrays.copyOf(as.length >= bs.length ? as : bs, Math.max(as.length, bs.length) - 2);
+        int batch = Shape.numel(batchShape);
+        int[] outShape = Arrays.copyOf(batchShape, batchShape.length + 2);
+        outShape[batchShape.length] = m;
+        outShape[batchShape.length + 1] = n;
+        Tensor pa = packed(a), pb = packed(b);
+        Tensor out = empty(a.dtype(), outShape);
+        int lda = as[as.length - 1], ldb = bs[bs.length - 1];
+        int strideA = as.length == 2 ? 0 : m * k, strideB = bs.length == 2 ? 0 : k * n;
+        if (a.dtype() == DType.FLOAT32) {
+            Sgemm.gemmBatched(batch, transA, transB, m, n, k, f32(pa), 0, lda, strideA, f32(pb), 0, ldb, strideB, f32(out), 0, n, m * n, false);
+        } else {
+            Dgemm.gemmBatched(batch, transA, transB, m, n, k, f64(pa), 0, lda, strideA, f64(pb), 0, ldb, strideB, f64(out), 0, n, m * n, false);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ softmax and layer norm
+
+    @Override public Tensor softmax(Tensor x, boolean log) {
+        Tensor in = packed(x);
+        Tensor out = empty(x.dtype(), x.shape());
+        int n = x.size(-1), rows = n == 0 ? 0 : x.numel() / n;
+        if (x.dtype() == DType.FLOAT32) {
+            float[] a = f32(in), y = f32(out);
+            for (int r = 0; r < rows; r++) {
+                int o = r * n;
+                float m = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) m = Math.max(m, a[o + j]);
+                if (m == Float.NEGATIVE_INFINITY) { Arrays.fill(y, o, o + n, log ? m : 0f); continue; }
+                double s = 0;
+                for (int j = 0; j < n; j++) s += Math.exp(a[o + j] - m);
+                if (log) { float ls = (float) Math.log(s); for (int j = 0; j < n; j++) y[o + j] = a[o + j] - m - ls; }
+                else { double inv = 1.0 / s; for (int j = 0; j < n; j++) y[o + j] = (float) (Math.exp(a[o + j] - m) * inv); }
+            }
+        } else {
+            double[] a = f64(in), y = f64(out);
+            for (int r = 0; r < rows; r++) {
+                int o = r * n;
+                double m = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) m = Math.max(m, a[o + j]);
+                if (m == Double.NEGATIVE_INFINITY) { Arrays.fill(y, o, o + n, log ? m : 0.0); continue; }
+                double s = 0;
+                for (int j = 0; j < n; j++) s += Math.exp(a[o + j] - m);
+                if (log) { double ls = Math.log(s); for (int j = 0; j < n; j++) y[o + j] = a[o + j] - m - ls; }
+                else { for (int j = 0; j < n; j++) y[o + j] = Math.exp(a[o + j] - m) / s; }
+            }
+        }
+        return out;
+    }
+
+    @Override public Tensor softmaxBackward(Tensor y, Tensor gy, boolean log) {
+        Tensor py = packed(y), pg = packed(gy);
+        Tensor out = empty(y.dtype(), y.shape());
+        int n = y.size(-1), rows = n == 0 ? 0 : y.numel() / n;
+        boolean f = y.dtype() == DType.FLOAT32;
+        Object ya = array(py), ga = array(pg), oa = array(out);
+        DType t = y.dtype();
+        for (int r = 0; r < rows; r++) {
+            int o = r * n;
+            double s = 0;
+            // softmax: dx = y·(g − Σ g·y); log-softmax: dx = g − exp(y)·Σ g. Masked (-inf) rows get 0.
+            for (int j = 0; j < n; j++) s += log ? get(ga, t, o + j) : get(ga, t, o + j) * get(ya, t, o + j);
+            for (int j = 0; j < n; j++) {
+                double yj = get(ya, t, o + j), gj = get(ga, t, o + j);
+                double v = log ? (yj == Double.NEGATIVE_INFINITY ? 0.0 : gj - Math.exp(yj) * s) : yj * (gj - s);
+                if (f) ((float[]) oa)[o + j] = (float) v; else ((double[]) oa)[o + j] = v;
+            }
+        }
+        return out;
+    }
+
+    @Override public Tensor[] layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
+        Tensor in = packed(x), g = packed(gamma), b = packed(beta);
+        int n = x.size(-1), rows = x.numel() / Math.max(n, 1);
+        int[] statShape = Arrays.copyOf(x.shape(), x.rank() - 1);
+        Tensor y = empty(x.dtype(), x.shape()), mean = empty(x.dtype(), statShape), rstd = empty(x.dtype(), statShape);
+        Object xa = array(in), ga = array(g), ba = array(b), ya = array(y), ma = array(mean), ra = array(rstd);
+        DType t = x.dtype();
+        for (int r = 0; r < rows; r++) {
+            int o = r * n;
+            double mu = 0;
+            for (int j = 0; j < n; j++) mu += get(xa, t, o + j);
+            mu /= n;
+            double var = 0;
+            for (int j = 0; j < n; j++) { double d = get(xa, t, o + j) - mu; var += d * d; }
+            var /= n; // biased variance, as torch.nn.LayerNorm
+            double rs = 1.0 / Math.sqrt(var + eps);
+            set(ma, t, r, mu);
+            set(ra, t, r, rs);
+            for (int j = 0; j < n; j++) set(ya, t, o + j, (get(xa, t, o + j) - mu) * rs * get(ga, t, j) + get(ba, t, j));
+        }
+        return new Tensor[] {y, mean, rstd};
+    }
+
+    @Override public Tensor[] layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd) {
+        Tensor pg = packed(gy), px = packed(x), pgam = packed(gamma), pm = packed(mean), pr = packed(rstd);
+        int n = x.size(-1), rows = x.numel() / Math.max(n, 1);
+        DType t = x.dtype();
+        Tensor dx = empty(t, x.shape());
+        double[] dgamma = new double[n], dbeta = new double[n];
+        Object ga = array(pg), xa = array(px), gam = array(pgam), ma = array(pm), ra = array(pr), da = array(dx);
+        for (int r = 0; r < rows; r++) {
+            int o = r * n;
+            double mu = get(ma, t, r), rs = get(ra, t, r);
+            double sumG = 0, sumGX = 0;
+            for (int j = 0; j < n; j++) {
+                double xhat = (get(xa, t, o + j) - mu) * rs;
+                double g = get(ga, t, o + j);
+                dgamma[j] += g * xhat;
+                dbeta[j] += g;
+                double gg = g * get(gam, t, j);
+                sumG += gg;
+                sumGX += gg * xhat;
+            }
+            for (int j = 0; j < n; j++) {
+                double xhat = (get(xa, t, o + j) - mu) * rs;
+                double gg = get(ga, t, o + j) * get(gam, t, j);
+                set(da, t, o + j, rs * (gg - sumG / n - xhat * sumGX / n));
+            }
+        }
+        Tensor dg = Tensor.of(dgamma, n).to(t), db = Tensor.of(dbeta, n).to(t);
+        return new Tensor[] {dx, dg, db};
+    }
+
+    // ------------------------------------------------------------------ random
+
+    @Override public Tensor dropoutMask(int[] shape, DType dtype, double p, long seed, long offset) {
+        Tensor out = empty(dtype, shape);
+        double scale = 1.0 / (1.0 - p);
+        Object a = array(out);
+        for (int i = 0, n = out.numel(); i < n; i++) {
+            set(a, dtype, i, CounterRng.uniform(seed, offset + i) < p ? 0.0 : scale);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ indexing
+
+    /** Index positions on a's side: a's strides with the gathered axis zeroed (the index supplies that coordinate). */
+    private static Tensor axisFree(Tensor t, int axis, int[] shape) {
+        int[] s = t.strides();
+        s[axis] = 0;
+        return new Tensor(t.storage(), shape, s, t.offset());
+    }
+
+    @Override public Tensor gather(Tensor a, int axis, Tensor index) {
+        int[] shape = index.shape();
+        Tensor out = empty(a.dtype(), shape);
+        long[] idx = i64(index);
+        int limit = a.size(axis), step = a.stride(axis);
+        Object src = array(a), dst = array(out);
+        StridedLoop.run(new Tensor[] {out, index, axisFree(a, axis, shape)}, (o, s, n) -> {
+            for (int i = 0, p = o[0], q = o[1], r = o[2]; i < n; i++, p += s[0], q += s[1], r += s[2]) {
+                int j = checkIndex("gather", idx[q], limit);
+                System.arraycopy(src, r + j * step, dst, p, 1);
+            }
+        });
+        return out;
+    }
+
+    @Override public Tensor scatterAdd(int[] shape, int axis, Tensor index, Tensor src) {
+        Tensor out = empty(src.dtype(), shape);
+        long[] idx = i64(index);
+        int limit = shape[axis], step = out.stride(axis);
+        Object sa = array(src), da = array(out);
+        DType t = src.dtype();
+        StridedLoop.run(new Tensor[] {index, src, axisFree(out, axis, index.shape())}, (o, s, n) -> {
+            for (int i = 0, q = o[0], p = o[1], r = o[2]; i < n; i++, q += s[0], p += s[1], r += s[2]) {
+                int at = r + checkIndex("scatter_add", idx[q], limit) * step;
+                if (t == DType.FLOAT32) ((float[]) da)[at] += ((float[]) sa)[p];
+                else ((double[]) da)[at] += ((double[]) sa)[p];
+            }
+        });
+        return out;
+    }
+
+    private static int checkIndex(String op, long j, int limit) {
+        if (j < 0 || j >= limit) throw new IndexOutOfBoundsException(op + ": index " + j + " is out of bounds for size " + limit);
+        return (int) j;
+    }
+
+    @Override public Tensor cumsum(Tensor a, int axis, boolean reverse) {
+        Tensor x = packed(a);
+        Tensor out = empty(a.dtype(), a.shape());
+        int[] shape = a.shape();
+        int n = shape[axis], outer = 1, inner = 1;
+        for (int i = 0; i < axis; i++) outer *= shape[i];
+        for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
+        Object xa = array(x), ya = array(out);
+        DType t = a.dtype();
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                double s = 0; // accumulate in double, round each partial sum once
+                for (int jj = 0; jj < n; jj++) {
+                    int j = reverse ? n - 1 - jj : jj;
+                    int at = (o * n + j) * inner + i;
+                    s += get(xa, t, at);
+                    set(ya, t, at, s);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override public Tensor argsort(Tensor a, boolean descending) {
+        Tensor x = packed(a.dtype().isFloating() ? a : a.to(DType.FLOAT64));
+        int n = a.size(-1), rows = n == 0 ? 0 : a.numel() / n;
+        Tensor out = empty(DType.INT64, a.shape());
+        long[] idx = i64(out);
+        Object xa = array(x);
+        DType t = x.dtype();
+        Integer[] order = new Integer[n];
+        double[] row = new double[n];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) { order[j] = j; row[j] = get(xa, t, r * n + j); }
+            // Stable; NaN sorts as the largest value, as in PyTorch.
+            Arrays.sort(order, (i, j) -> descending ? Double.compare(row[j], row[i]) : Double.compare(row[i], row[j]));
+            for (int j = 0; j < n; j++) idx[r * n + j] = order[j];
+        }
+        return out;
+    }
+}

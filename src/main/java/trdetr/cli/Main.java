@@ -1,0 +1,78 @@
+package trdetr.cli;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar trdetr.jar <command>}: the entry point for every subcommand. */
+@Command(name = "trdetr", mixinStandardHelpOptions = true, version = "trdetr 0.1.0",
+        description = "TR-DETR video moment retrieval and highlight detection, in pure Java.",
+        subcommands = {GradcheckCommand.class})
+public final class Main implements Runnable {
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    public static void main(String[] args) {
+        if (needsVectorRelaunch()) System.exit(relaunchWithVectorModule(args));
+        System.exit(run(args));
+    }
+
+    /** Runs a command line in this JVM and returns its exit code (tests call this). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof UserError || e instanceof IllegalArgumentException) {
+                cmd.getErr().println("error: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+
+    @Override public void run() { CommandLine.usage(this, System.out); }
+
+    /**
+     * The Vector API is an incubator module that `java -jar` does not resolve by default, and a jar manifest cannot
+     * add modules. So the launcher starts a second JVM with {@code --add-modules jdk.incubator.vector} (same JVM
+     * options, same arguments) unless the module is already there or TRDETR_NO_RELAUNCH is set, in which case the
+     * scalar kernels are used.
+     */
+    private static boolean needsVectorRelaunch() {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) return false;
+        if (System.getenv("TRDETR_NO_RELAUNCH") != null) return false;
+        return ModuleLayer.boot().configuration().findModule("java.base").isPresent()
+                && ModuleFinderHolder.systemHasVector();
+    }
+
+    private static int relaunchWithVectorModule(String[] args) {
+        try {
+            String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+            String classPath = System.getProperty("java.class.path");
+            List<String> cmd = new ArrayList<>();
+            cmd.add(java);
+            cmd.add("--add-modules=" + VECTOR_MODULE);
+            cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            cmd.add("-cp");
+            cmd.add(classPath);
+            cmd.add(Main.class.getName());
+            cmd.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+            pb.environment().put("TRDETR_NO_RELAUNCH", "1");
+            Process p = pb.start();
+            return p.waitFor();
+        } catch (Exception e) {
+            System.err.println("warning: could not start a JVM with the Vector API (" + e.getMessage() + "); using scalar kernels");
+            return run(args);
+        }
+    }
+
+    /** Kept apart so the module lookup is only done when needed. */
+    private static final class ModuleFinderHolder {
+        static boolean systemHasVector() {
+            return java.lang.module.ModuleFinder.ofSystem().find(VECTOR_MODULE).isPresent();
+        }
+    }
+}

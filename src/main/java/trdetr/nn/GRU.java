@@ -1,0 +1,51 @@
+package trdetr.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import trdetr.ops.LinearAlgebra;
+import trdetr.tensor.DType;
+import trdetr.tensor.Generator;
+import trdetr.tensor.Tensor;
+
+/**
+ * One-layer, batch-first torch.nn.GRU. Gates are stored in the order (r, z, n):
+ * r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
+ * n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
+ */
+public final class GRU extends Module {
+    public final Tensor weightIh;
+    public final Tensor weightHh;
+    public final Tensor biasIh;
+    public final Tensor biasHh;
+    public GRU(int input, int hidden, Generator gen, DType dtype) {
+        double bound = 1.0 / Math.sqrt(hidden);
+        this.weightIh = parameter("weight_ih_l0", Init.uniform(gen, dtype, bound, 3 * hidden, input));
+        this.weightHh = parameter("weight_hh_l0", Init.uniform(gen, dtype, bound, 3 * hidden, hidden));
+        this.biasIh = parameter("bias_ih_l0", Init.uniform(gen, dtype, bound, 3 * hidden));
+        this.biasHh = parameter("bias_hh_l0", Init.uniform(gen, dtype, bound, 3 * hidden));
+    }
+
+    /** Runs x (B, L, input) from h0 (B, hidden), or zeros when null; returns {output (B, L, hidden), h_L (B, hidden)}. */
+    public Tensor[] forward(Tensor x, Tensor h0) { return run(x, h0, weightIh, weightHh, biasIh, biasHh); }
+
+    /** The GRU recurrence as a function of its weights (what {@link #forward} runs; gradient checks call it directly). */
+    public static Tensor[] run(Tensor x, Tensor h0, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh) {
+        if (x.rank() != 3 || x.size(2) != weightIh.size(1)) {
+            throw new IllegalArgumentException("gru: input must be (batch, length, " + weightIh.size(1) + "), got " + trdetr.tensor.Shape.str(x.shape()));
+        }
+        int b = x.size(0), steps = x.size(1), H = weightHh.size(1);
+        Tensor h = h0 != null ? h0 : Tensor.zeros(x.backend(), x.dtype(), b, H);
+        Tensor gi = LinearAlgebra.linear(x, weightIh, biasIh); // every step's input part in one product
+        List<Tensor> outputs = new ArrayList<>(steps);
+        for (int t = 0; t < steps; t++) {
+            Tensor git = gi.select(1, t);
+            Tensor gh = LinearAlgebra.linear(h, weightHh, biasHh);
+            Tensor r = git.slice(1, 0, H).add(gh.slice(1, 0, H)).sigmoid();
+            Tensor z = git.slice(1, H, 2 * H).add(gh.slice(1, H, 2 * H)).sigmoid();
+            Tensor n = git.slice(1, 2 * H, 3 * H).add(r.mul(gh.slice(1, 2 * H, 3 * H))).tanh();
+            h = z.rsub(1.0).mul(n).add(z.mul(h));
+            outputs.add(h);
+        }
+        return new Tensor[] {Tensor.stack(outputs, 1), h};
+    }
+}

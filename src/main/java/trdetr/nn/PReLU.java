@@ -1,0 +1,13 @@
+package trdetr.nn;
+
+import trdetr.tensor.DType;
+import trdetr.tensor.Tensor;
+
+/** torch.nn.PReLU with one learnable slope (initially 0.25). */
+public final class PReLU extends Module {
+    public final Tensor weight;
+
+    public PReLU(DType dtype) { this.weight = parameter("weight", Tensor.full(Tensor.defaultBackend(), dtype, 0.25, 1)); }
+
+    public Tensor forward(Tensor x) { return x.prelu(weight); }
+}
