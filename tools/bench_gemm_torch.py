@@ -8,10 +8,26 @@ prints the median GFLOP/s (2*m*n*k*batch / time). The shape names match the JMH 
 tools/bench_gemm.sh can join the two tables.
 """
 import argparse
+import os
 import statistics
+import sys
 import time
 
-import torch
+
+def _threads_from_argv(default=2):
+    for i, a in enumerate(sys.argv):
+        if a == "--threads" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if a.startswith("--threads="):
+            return a.split("=", 1)[1]
+    return str(default)
+
+
+# OpenBLAS has its own thread pool that torch.set_num_threads does not control: fix it before torch loads.
+os.environ["OPENBLAS_NUM_THREADS"] = _threads_from_argv()
+os.environ["OMP_NUM_THREADS"] = _threads_from_argv()
+
+import torch  # noqa: E402
 
 # name, batch, m, n, k, transA, transB  -- C = op(A) . op(B); op(A) is m x k, op(B) is k x n
 SHAPES = [
@@ -83,7 +99,8 @@ def main():
     torch.set_num_threads(args.threads)
     only = set(args.only.split(",")) if args.only else None
     if not args.csv:
-        print(f"# torch {torch.__version__}, threads={torch.get_num_threads()}")
+        print(f"# torch {torch.__version__}, threads={torch.get_num_threads()}, "
+              f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}")
         print(f"{'shape':28s} {'GFLOP/s':>9s} {'calls':>7s}")
     for name, batch, m, n, k, ta, tb in SHAPES:
         if only and name not in only:

@@ -282,15 +282,17 @@ final class VectorSgemm {
                         int ci = cRow + ir * ldc;
                         if (rows == MR && w == NR) {
                             kernel(kcur, ap, ai, bp, bi, c, ci, ldc, add);
-                        } else {
-                            kernel(kcur, ap, ai, bp, bi, tile, 0, NR, false);
-                            for (int r = 0; r < rows; r++) {
-                                int cr = ci + r * ldc, tr = r * NR;
-                                if (add) {
-                                    for (int j = 0; j < w; j++) c[cr + j] += tile[tr + j];
-                                } else {
-                                    System.arraycopy(tile, tr, c, cr, w);
-                                }
+                            continue;
+                        }
+                        // Edge tile: compute into the tile buffer, copy the valid part.
+                        if (w <= VL) kernelHalf(kcur, ap, ai, bp, bi, tile);
+                        else kernel(kcur, ap, ai, bp, bi, tile, 0, NR, false);
+                        for (int r = 0; r < rows; r++) {
+                            int cr = ci + r * ldc, tr = r * NR;
+                            if (add) {
+                                for (int j = 0; j < w; j++) c[cr + j] += tile[tr + j];
+                            } else {
+                                System.arraycopy(tile, tr, c, cr, w);
                             }
                         }
                     }
@@ -389,5 +391,26 @@ final class VectorSgemm {
         c21.intoArray(c, c2 + VL);
         c30.intoArray(c, c3);
         c31.intoArray(c, c3 + VL);
+    }
+    /**
+     * Edge panels at most VL wide: only the first VL columns of the packed B panel (half the work of
+     * {@link #kernel}); stores the 4×VL result into {@code tile} (row r at r*NR).
+     */
+    static void kernelHalf(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+        FloatVector c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            c0 = FloatVector.broadcast(S, ap[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, ap[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[ai + 3]).fma(b0, c3);
+            ai += MR;
+            bi += NR;
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, NR);
+        c2.intoArray(tile, 2 * NR);
+        c3.intoArray(tile, 3 * NR);
     }
 }
