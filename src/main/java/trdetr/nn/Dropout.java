@@ -4,7 +4,7 @@ import trdetr.tensor.Generator;
 import trdetr.tensor.Tensor;
 
 /** torch.nn.Dropout: active in training mode only; masks come from the shared generator. */
-public final class Dropout extends Module {
+public final class Dropout extends Module implements UnaryModule {
     private final double p;
     private final Generator gen;
 
@@ -13,5 +13,5 @@ public final class Dropout extends Module {
         this.gen = gen;
     }
 
-    public Tensor forward(Tensor x) { return trdetr.ops.Dropout.apply(x, p, isTraining(), gen); }
+    @Override public Tensor forward(Tensor x) { return emit(trdetr.ops.Dropout.apply(x, p, isTraining(), gen)); }
 }

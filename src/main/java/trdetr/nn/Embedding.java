@@ -13,5 +13,5 @@ public final class Embedding extends Module {
         this.weight = parameter("weight", Tensor.randn(gen, dtype, count, dim));
     }
 
-    public Tensor forward(Tensor index) { return Indexing.embedding(weight, index); }
+    public Tensor forward(Tensor index) { return emit(Indexing.embedding(weight, index)); }
 }

@@ -26,7 +26,11 @@ public final class GRU extends Module {
     }
 
     /** Runs x (B, L, input) from h0 (B, hidden), or zeros when null; returns {output (B, L, hidden), h_L (B, hidden)}. */
-    public Tensor[] forward(Tensor x, Tensor h0) { return run(x, h0, weightIh, weightHh, biasIh, biasHh); }
+    public Tensor[] forward(Tensor x, Tensor h0) {
+        Tensor[] r = run(x, h0, weightIh, weightHh, biasIh, biasHh);
+        emit(new Tensor[] {r[0], r[1].unsqueeze(0)}); // recorded as torch returns it: (output, h_n of shape (1, B, H))
+        return r;
+    }
 
     /** The GRU recurrence as a function of its weights (what {@link #forward} runs; gradient checks call it directly). */
     public static Tensor[] run(Tensor x, Tensor h0, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh) {

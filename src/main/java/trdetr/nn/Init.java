@@ -24,4 +24,10 @@ public final class Init {
         int fanIn = shape[1] * receptive, fanOut = shape[0] * receptive;
         return uniform(gen, dtype, Math.sqrt(6.0 / (fanIn + fanOut)), shape);
     }
+
+    /** Overwrites a parameter's values in place (torch.nn.init.constant_). */
+    public static void fill(Tensor param, double value) { param.backend().fill(param, value); }
+
+    /** Overwrites a parameter's values in place with those of src (same shape). */
+    public static void copy(Tensor param, Tensor src) { param.backend().copy(param, src); }
 }

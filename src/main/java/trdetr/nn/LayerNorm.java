@@ -5,7 +5,7 @@ import trdetr.tensor.DType;
 import trdetr.tensor.Tensor;
 
 /** torch.nn.LayerNorm over the last axis (γ = 1, β = 0 at start). */
-public final class LayerNorm extends Module {
+public final class LayerNorm extends Module implements UnaryModule {
     public final Tensor weight;
     public final Tensor bias;
     private final double eps;
@@ -16,5 +16,5 @@ public final class LayerNorm extends Module {
         this.eps = eps;
     }
 
-    public Tensor forward(Tensor x) { return Normalization.layerNorm(x, weight, bias, eps); }
+    @Override public Tensor forward(Tensor x) { return emit(Normalization.layerNorm(x, weight, bias, eps)); }
 }

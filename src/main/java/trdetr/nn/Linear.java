@@ -6,7 +6,7 @@ import trdetr.tensor.Generator;
 import trdetr.tensor.Tensor;
 
 /** torch.nn.Linear: y = x·Wᵀ + b, weight stored (out, in). */
-public final class Linear extends Module {
+public final class Linear extends Module implements UnaryModule {
     public final Tensor weight;
     public final Tensor bias;
 
@@ -15,5 +15,5 @@ public final class Linear extends Module {
         this.bias = bias ? parameter("bias", Init.fanInUniform(gen, dtype, in, out)) : null;
     }
 
-    public Tensor forward(Tensor x) { return LinearAlgebra.linear(x, weight, bias); }
+    @Override public Tensor forward(Tensor x) { return emit(LinearAlgebra.linear(x, weight, bias)); }
 }

@@ -42,6 +42,24 @@ public abstract class Module {
         children.forEach((k, m) -> m.collect(prefix + k + ".", out));
     }
 
+    /** Every module below this one (and this one, as ""), by dotted path, in registration order. */
+    public Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return out;
+    }
+
+    private void collectModules(String path, Map<String, Module> out) {
+        out.put(path, this);
+        children.forEach((k, m) -> m.collectModules(path.isEmpty() ? k : path + "." + k, out));
+    }
+
+    /** Every forward ends by passing its output through here, so an {@link ActivationRecorder} sees it. */
+    protected final <T> T emit(T output) {
+        ActivationRecorder.record(this, output);
+        return output;
+    }
+
     public List<Tensor> parameters() { return new ArrayList<>(namedParameters().values()); }
 
     public Map<String, Module> children() { return Collections.unmodifiableMap(children); }

@@ -1,0 +1,120 @@
+package trdetr.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import trdetr.nn.Embedding;
+import trdetr.nn.Linear;
+import trdetr.nn.Module;
+import trdetr.nn.Sequential;
+import trdetr.tensor.DType;
+import trdetr.tensor.Generator;
+import trdetr.tensor.Tensor;
+
+/**
+ * TR-DETR (spec §2): input projections, VSLFuser, the transformer (T2V, encoder, HD2MR, DAB decoder), the heads,
+ * and MR2HD, which turns the best predicted moment into the output saliency. Parameter names and order are those of
+ * the official state_dict (spec §3.1).
+ */
+public final class TrDetr extends Module {
+    private final TrDetrConfig config;
+    private final Transformer transformer;
+    private final SinePositionEmbedding positionEmbed;
+    private final TrainablePositionalEncoding txtPositionEmbed;
+    private final Mlp spanEmbed;
+    private final Linear classEmbed;
+    private final Embedding queryEmbed;
+    private final Sequential inputTxtProj;
+    private final Sequential inputVidProj;
+    private final Linear saliencyProj1;
+    private final VslFuser fuser;
+    private final GruFeatureExtractor gruExtractor;
+
+    /** A model initialised as the official code does (values drawn from our generator), which also drives dropout. */
+    public TrDetr(TrDetrConfig c, Generator gen, DType dtype) {
+        this.config = c;
+        int d = c.hiddenDim();
+        transformer = child("transformer", new Transformer(c, gen, dtype));
+        positionEmbed = child("position_embed", new SinePositionEmbedding(d));
+        txtPositionEmbed = child("txt_position_embed", new TrainablePositionalEncoding(c.maxQL(), d, c.inputDropout(), gen, dtype));
+        spanEmbed = child("span_embed", new Mlp(d, d, 2, 3, gen, dtype));
+        classEmbed = child("class_embed", new Linear(d, 2, true, gen, dtype));
+        queryEmbed = child("query_embed", new Embedding(c.numQueries(), 2, gen, dtype));
+        inputTxtProj = child("input_txt_proj", inputProjection(c.tFeatDim(), c, gen, dtype));
+        inputVidProj = child("input_vid_proj", inputProjection(c.vFeatDim() + c.aFeatDim(), c, gen, dtype));
+        saliencyProj1 = child("saliency_proj1", new Linear(d, d, true, gen, dtype));
+        fuser = child("fuser", new VslFuser(d, 0.1, gen, dtype));
+        gruExtractor = child("gru_extractor", new GruFeatureExtractor(d, d, gen, dtype));
+    }
+
+    /** n_input_proj LinearLayers; every one has a ReLU except layer n−1 (official relu_args). */
+    private static Sequential inputProjection(int in, TrDetrConfig c, Generator gen, DType dtype) {
+        List<LinearLayer> layers = new ArrayList<>();
+        for (int i = 0; i < c.nInputProj(); i++) {
+            layers.add(new LinearLayer(i == 0 ? in : c.hiddenDim(), c.hiddenDim(), c.inputDropout(), i != c.nInputProj() - 1, gen, dtype));
+        }
+        return new Sequential(layers);
+    }
+
+    public TrDetrConfig config() { return config; }
+
+    /**
+     * @param txt (B, Lt, Dt), txtMask (B, Lt) valid mask (1 = token), vid (B, Lv, Dv), vidMask (B, Lv) valid mask,
+     *            aud (B, Lv, Da) or null
+     */
+    public TrDetrOutput forward(Tensor txt, Tensor txtMask, Tensor vid, Tensor vidMask, Tensor aud) {
+        if (txt.size(1) == 0) throw new IllegalArgumentException("forward: the text query is empty (Lt = 0)");
+        if (aud != null) vid = Tensor.cat(List.of(vid, aud), 2);
+        if (vid.size(2) != config.vFeatDim() + config.aFeatDim()) {
+            throw new IllegalArgumentException("forward: video features have " + vid.size(2) + " columns but the model expects "
+                    + (config.vFeatDim() + config.aFeatDim()) + " (v_feat_dim incl. TEF" + (config.aFeatDim() > 0 ? " + audio" : "") + ")");
+        }
+        Tensor v0 = inputVidProj.forward(vid);
+        Tensor t0 = inputTxtProj.forward(txt);
+        Tensor vidCls = v0.mean(1, false), txtCls = t0.mean(1, false);
+
+        Tensor fused = fuser.forward(v0, t0, vidMask, txtMask);
+        Tensor src = Tensor.cat(List.of(fused, t0), 1);
+        Tensor padMask = Tensor.cat(List.of(vidMask, txtMask), 1).eq(0.0);
+        Tensor posVid = positionEmbed.forward(vidMask);
+        Tensor posTxt = config.useTxtPos() ? txtPositionEmbed.forward(t0) : Tensor.zerosLike(t0);
+        Tensor pos = Tensor.cat(List.of(posVid, posTxt), 1);
+        int lv = fused.size(1);
+
+        Transformer.Output tr = transformer.forward(src, padMask, queryEmbed.weight, pos, saliencyProj1, lv);
+        Tensor logits = classEmbed.forward(tr.hs());                                          // (layers, B, Q, 2)
+        Tensor coords = spanEmbed.forward(tr.hs()).add(InverseSigmoid.apply(tr.references())).sigmoid();
+        int last = logits.size(0) - 1;
+        Tensor predLogits = logits.select(0, last), predSpans = coords.select(0, last);
+        Tensor saliency = mr2hd(predLogits, predSpans, tr.memory(), v0);
+        List<TrDetrOutput.Head> aux = new ArrayList<>();
+        if (config.auxLoss()) for (int i = 0; i < last; i++) aux.add(new TrDetrOutput.Head(logits.select(0, i), coords.select(0, i)));
+        return new TrDetrOutput(predLogits, predSpans, saliency, aux, vidMask, v0, t0, vidCls, txtCls);
+    }
+
+    /**
+     * MR2HD (spec §2.10): the most confident query's span, converted to clip indices with the padded length Lv and
+     * float32 arithmetic as the official code, selects rows of V0 (Python slice semantics, so negative starts wrap);
+     * a GRU summarises them; its dot product with every clip re-weights the memory; saliency_proj1 scores it.
+     */
+    private Tensor mr2hd(Tensor predLogits, Tensor predSpans, Tensor memory, Tensor v0) {
+        int b = memory.size(0), lv = memory.size(1), d = memory.size(2);
+        long[] best = predLogits.detach().softmax(-1).select(2, 0).argmax(1, false).toLongArray();
+        float[] spans = predSpans.detach().toFloatArray();
+        int clip = config.clipLength();
+        List<Tensor> slices = new ArrayList<>(b);
+        for (int i = 0; i < b; i++) {
+            int at = (int) ((i * (long) predSpans.size(1) + best[i]) * 2);
+            float c = spans[at], w = spans[at + 1];
+            int start = (int) Math.floor((c - 0.5f * w) * (float) (lv * clip) / (float) clip);
+            int end = (int) Math.floor((c + 0.5f * w) * (float) (lv * clip) / (float) clip);
+            Tensor rows = v0.select(0, i).slice(0, start, end + 1);
+            Tensor padded = rows.size(0) == lv ? rows
+                    : Tensor.cat(List.of(rows, Tensor.zeros(v0.backend(), v0.dtype(), lv - rows.size(0), d)), 0);
+            slices.add(padded);
+        }
+        Tensor g = gruExtractor.forward(Tensor.stack(slices, 0));                          // (B, d)
+        Tensor weight = g.unsqueeze(1).matmul(v0, false, true).squeeze(1);                 // (B, Lv)
+        Tensor m = memory.mul(weight.unsqueeze(-1)).add(memory);
+        return saliencyProj1.forward(m).sum(-1, false).div(Math.sqrt(config.hiddenDim()));
+    }
+}

@@ -1,0 +1,42 @@
+package trdetr.nn;
+
+import trdetr.ops.Dropout;
+import trdetr.tensor.Generator;
+import trdetr.tensor.Shape;
+import trdetr.tensor.Tensor;
+
+/**
+ * The multi-head core shared by torch.nn.MultiheadAttention and DAB-DETR's variant, sequence-first as in PyTorch:
+ * q (Lq, B, h·dq), k (Lk, B, h·dq), v (Lk, B, h·dv), all already projected (and q already scaled).
+ * Batch and head are flattened as n = b·h + η, exactly as PyTorch does, which matters for 3-D masks.
+ */
+public final class ScaledDotProductAttention {
+    private ScaledDotProductAttention() {}
+
+    /**
+     * @param attnMask   (B·h, Lq, Lk) BOOL, true = masked, or null
+     * @param keyPadding (B, Lk) BOOL, true = padding, or null
+     * @return (Lq, B, h·dv)
+     */
+    public static Tensor apply(Tensor q, Tensor k, Tensor v, int heads, Tensor attnMask, Tensor keyPadding,
+                               double dropout, boolean training, Generator gen) {
+        int lq = q.size(0), b = q.size(1), lk = k.size(0);
+        int dq = q.size(2) / heads, dv = v.size(2) / heads;
+        if (k.size(1) != b || v.size(1) != b || v.size(0) != lk || k.size(2) != q.size(2)) {
+            throw new IllegalArgumentException("attention: query " + Shape.str(q.shape()) + ", key " + Shape.str(k.shape())
+                    + " and value " + Shape.str(v.shape()) + " do not fit together");
+        }
+        Tensor qh = q.reshape(lq, b * heads, dq).transpose(0, 1);   // (B·h, Lq, dq)
+        Tensor kh = k.reshape(lk, b * heads, dq).transpose(0, 1);   // (B·h, Lk, dq)
+        Tensor vh = v.reshape(lk, b * heads, dv).transpose(0, 1);   // (B·h, Lk, dv)
+        Tensor scores = qh.matmul(kh, false, true);                  // (B·h, Lq, Lk)
+        if (attnMask != null) scores = scores.maskedFill(attnMask, Double.NEGATIVE_INFINITY);
+        if (keyPadding != null) {
+            scores = scores.reshape(b, heads, lq, lk)
+                    .maskedFill(keyPadding.reshape(b, 1, 1, lk), Double.NEGATIVE_INFINITY)
+                    .reshape(b * heads, lq, lk);
+        }
+        Tensor probs = Dropout.apply(scores.softmax(-1), dropout, training, gen);
+        return probs.matmul(vh).transpose(0, 1).reshape(lq, b, heads * dv);
+    }
+}
