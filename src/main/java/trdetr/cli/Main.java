@@ -23,7 +23,8 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof UserError || e instanceof IllegalArgumentException) {
+            if (e instanceof UserError || e instanceof IllegalArgumentException || e instanceof trdetr.io.FormatException
+                    || e instanceof java.io.IOException) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 2;
             }

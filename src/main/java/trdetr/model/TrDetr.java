@@ -106,6 +106,7 @@ public final class TrDetr extends Module {
             int at = (int) ((i * (long) predSpans.size(1) + best[i]) * 2);
             float c = spans[at], w = spans[at + 1];
             int start = (int) Math.floor((c - 0.5f * w) * (float) (lv * clip) / (float) clip);
+            if (config.has(Fix.MR2HD_SLICE)) start = Math.max(start, 0);
             int end = (int) Math.floor((c + 0.5f * w) * (float) (lv * clip) / (float) clip);
             Tensor rows = v0.select(0, i).slice(0, start, end + 1);
             Tensor padded = rows.size(0) == lv ? rows

@@ -7,7 +7,7 @@ import java.util.Map;
  * snake_case in {@code opt.json}). Defaults are those of the released QVHighlights run (spec §1.1).
  *
  * @param vFeatDim the video projection's in-features as the model sees them: raw features + 2 TEF columns (+ audio)
- * @param correctT2vMask fixes the official T2V mask mix-up (spec §8 Q1): off by default, to match the official code
+ * @param fixes corrections of official bugs ({@link Fix}); empty by default, to match the official code
  */
 public record TrDetrConfig(
         int hiddenDim, int nheads, int encLayers, int decLayers, int dimFeedforward, int numQueries,
@@ -15,9 +15,10 @@ public record TrDetrConfig(
         double dropout, double inputDropout, boolean auxLoss, boolean useTxtPos,
         double setCostSpan, double setCostGiou, double setCostClass,
         double spanLossCoef, double giouLossCoef, double labelLossCoef, double lwSaliency, double saliencyMargin,
-        double vtcLossCoef, double ctcLossCoef, boolean correctT2vMask) {
+        double vtcLossCoef, double ctcLossCoef, java.util.Set<Fix> fixes) {
 
     public TrDetrConfig {
+        fixes = fixes.isEmpty() ? java.util.Set.of() : java.util.Set.copyOf(java.util.EnumSet.copyOf(fixes));
         if (hiddenDim != 256) throw new IllegalArgumentException("hidden_dim must be 256 (the decoder's sine embedding hard-codes 128 per coordinate), got " + hiddenDim);
         if (hiddenDim % nheads != 0) throw new IllegalArgumentException("hidden_dim " + hiddenDim + " is not divisible by nheads " + nheads);
         if (nInputProj < 1 || nInputProj > 3) throw new IllegalArgumentException("n_input_proj must be 1, 2 or 3, got " + nInputProj);
@@ -27,7 +28,7 @@ public record TrDetrConfig(
     /** The released run: SlowFast+CLIP video (2816 + 2 TEF), CLIP text 512, VTC 0.3, CTC 0.5. */
     public static TrDetrConfig released() {
         return new TrDetrConfig(256, 8, 2, 2, 1024, 10, 2818, 512, 0, 2, 2, 75, 32, 0.1, 0.5, true, false,
-                10, 1, 4, 10, 1, 4, 1.0, 0.2, 0.3, 0.5, false);
+                10, 1, 4, 10, 1, 4, 1.0, 0.2, 0.3, 0.5, java.util.Set.of());
     }
 
     /**
@@ -45,7 +46,7 @@ public record TrDetrConfig(
                 f(o, "set_cost_span", d.setCostSpan), f(o, "set_cost_giou", d.setCostGiou), f(o, "set_cost_class", d.setCostClass),
                 f(o, "span_loss_coef", d.spanLossCoef), f(o, "giou_loss_coef", d.giouLossCoef), f(o, "label_loss_coef", d.labelLossCoef),
                 f(o, "lw_saliency", d.lwSaliency), f(o, "saliency_margin", d.saliencyMargin),
-                f(o, "VTC_loss_coef", d.vtcLossCoef), f(o, "CTC_loss_coef", d.ctcLossCoef), b(o, "correct_t2v_mask", false));
+                f(o, "VTC_loss_coef", d.vtcLossCoef), f(o, "CTC_loss_coef", d.ctcLossCoef), fixes(o.get("fixes")));
     }
 
     /** From an official opt.json / checkpoint `opt`: v_feat_dim there excludes the 2 TEF columns when ctx_mode has "tef" (§1.3). */
@@ -60,6 +61,23 @@ public record TrDetrConfig(
     }
 
     public int headDim() { return hiddenDim / nheads; }
+
+    public boolean has(Fix fix) { return fixes.contains(fix); }
+
+    /** A copy with other fixes. */
+    public TrDetrConfig withFixes(java.util.Set<Fix> f) {
+        return new TrDetrConfig(hiddenDim, nheads, encLayers, decLayers, dimFeedforward, numQueries, vFeatDim, tFeatDim, aFeatDim,
+                nInputProj, clipLength, maxVL, maxQL, dropout, inputDropout, auxLoss, useTxtPos, setCostSpan, setCostGiou, setCostClass,
+                spanLossCoef, giouLossCoef, labelLossCoef, lwSaliency, saliencyMargin, vtcLossCoef, ctcLossCoef, f);
+    }
+
+    private static java.util.Set<Fix> fixes(Object v) {
+        if (v == null) return java.util.Set.of();
+        java.util.Set<Fix> out = java.util.EnumSet.noneOf(Fix.class);
+        if (v instanceof java.util.Collection<?> c) for (Object x : c) out.add(Fix.parse(String.valueOf(x)));
+        else for (String x : String.valueOf(v).split(",")) if (!x.isBlank()) out.add(Fix.parse(x.trim()));
+        return out;
+    }
 
     private static Object get(Map<String, Object> o, String key) { return o.get(key); }
 

@@ -74,7 +74,7 @@ public final class Transformer extends Module {
      * The T2V layers' extra mask: clip i of sample s and token j of sample s both padding, tiled with repeat(h, 1, 1)
      * to (B·h, Lv, Lt). PyTorch reads entry n = b·h + η as sample b, head η, but the tiling put sample n mod B there,
      * so sample b, head η is masked with the pattern of sample (b·h + η) mod B (spec §8 Q1). With
-     * correct_t2v_mask the entry is sample b's own pattern.
+     * {@link Fix#T2V_MASK} the entry is sample b's own pattern.
      */
     Tensor t2vAttentionMask(Tensor padMask, int videoLength) {
         int b = padMask.size(0), h = config.nheads();
@@ -82,7 +82,7 @@ public final class Transformer extends Module {
         Tensor textPad = padMask.slice(1, videoLength, padMask.size(1)).unsqueeze(1);
         Tensor both = videoPad.and(textPad);                                        // (B, Lv, Lt)
         long[] source = new long[b * h];
-        for (int n = 0; n < b * h; n++) source[n] = config.correctT2vMask() ? n / h : n % b;
+        for (int n = 0; n < b * h; n++) source[n] = config.has(Fix.T2V_MASK) ? n / h : n % b;
         return both.indexSelect(0, Tensor.ofLongs(source, b * h));
     }
 }

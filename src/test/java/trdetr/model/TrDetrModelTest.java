@@ -29,14 +29,14 @@ class TrDetrModelTest {
         assertThat(p.get("transformer.decoder.bbox_embed.layers.2.weight").abs().sum().item()).isGreaterThan(0.0);
         assertThat(p.get("transformer.decoder.bbox_embed.layers.2.bias").abs().sum().item()).isEqualTo(0.0);
         TrDetrConfig audio = new TrDetrConfig(256, 8, 2, 2, 1024, 10, 2818, 512, 2050, 2, 2, 75, 32, 0.1, 0.5, true, false,
-                10, 1, 4, 10, 1, 4, 1, 0.2, 0.3, 0.5, false);
+                10, 1, 4, 10, 1, 4, 1, 0.2, 0.3, 0.5, java.util.Set.of());
         assertThat(new TrDetr(audio, new Generator(1), DType.FLOAT32).parameterCount()).isEqualTo(8_837_673L);
     }
 
     @Test
     void forwardLossAndBackwardRunOnAPaddedBatch() {
         TrDetrConfig c = new TrDetrConfig(256, 8, 1, 2, 64, 5, 10, 6, 0, 2, 2, 75, 32, 0.1, 0.5, true, false,
-                10, 1, 4, 10, 1, 4, 1, 0.2, 0.3, 0.5, false);
+                10, 1, 4, 10, 1, 4, 1, 0.2, 0.3, 0.5, java.util.Set.of());
         Generator g = new Generator(2);
         TrDetr model = new TrDetr(c, g, DType.FLOAT32);
         int b = 3, lv = 7, lt = 4;
@@ -63,5 +63,33 @@ class TrDetrModelTest {
         assertThat(p.get("gru_extractor.gru.weight_ih_l0").grad()).isNotNull();
         assertThat(p.get("query_embed.weight").grad()).isNotNull();
         assertThat(p.get("txt_position_embed.position_embeddings.weight").grad()).isNull(); // unused (use_txt_pos off)
+    }
+
+    /** Spec §8 Q1: officially a sample's output depends on the other samples of its batch; with the fix it does not. */
+    @Test
+    void t2vMaskMixUpIsReproducedAndCanBeFixed() {
+        for (boolean fixed : new boolean[] {false, true}) {
+            TrDetrConfig c = new TrDetrConfig(256, 8, 1, 1, 32, 3, 5, 4, 0, 2, 2, 75, 32, 0.1, 0.5, true, false,
+                    10, 1, 4, 10, 1, 4, 1, 0.2, 0.3, 0.5, fixed ? java.util.Set.of(Fix.T2V_MASK) : java.util.Set.of());
+            Generator g = new Generator(5);
+            TrDetr model = new TrDetr(c, g, DType.FLOAT32);
+            model.eval();
+            int lv = 4, lt = 3;
+            Tensor vid = Tensor.randn(g, DType.FLOAT32, 2, lv, 5), txt = Tensor.randn(g, DType.FLOAT32, 2, lt, 4);
+            // sample 0 is full length; sample 1 has padded clips and padded tokens
+            Tensor vmask = Tensor.of(new float[] {1, 1, 1, 1, 1, 1, 0, 0}, 2, lv), tmask = Tensor.of(new float[] {1, 1, 1, 1, 0, 0}, 2, lt);
+            float[] together = model.forward(txt, tmask, vid, vmask, null).predSpans().select(0, 0).toFloatArray();
+            float[] alone = model.forward(txt.slice(0, 0, 1), tmask.slice(0, 0, 1), vid.slice(0, 0, 1), vmask.slice(0, 0, 1), null)
+                    .predSpans().select(0, 0).toFloatArray();
+            double diff = trdetr.gradcheck.GradCheck.relativeError(toDouble(together), toDouble(alone));
+            if (fixed) assertThat(diff).isLessThan(1e-6);
+            else assertThat(diff).isGreaterThan(1e-6);
+        }
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
     }
 }
