@@ -1,5 +1,6 @@
 package trdetr.model;
 
+import trdetr.nn.ActivationRecorder;
 import trdetr.nn.Init;
 import trdetr.nn.Linear;
 import trdetr.nn.Module;
@@ -32,9 +33,9 @@ public final class DabAttention extends Module {
     /** q (Lq, B, embed), k (Lk, B, embed), v (Lk, B, vdim); keyPadding (B, Lk) BOOL or null. */
     public Tensor forward(Tensor q, Tensor k, Tensor v, Tensor keyPadding) {
         double scale = Math.pow((double) embed / heads, -0.5);
-        Tensor a = ScaledDotProductAttention.apply(q.mul(scale), k, v, heads, null, keyPadding, dropout, isTraining(), gen);
-        Tensor out = outProj.forward(a);
-        emit(new Tensor[] {out});
+        ScaledDotProductAttention.Result a = ScaledDotProductAttention.apply(q.mul(scale), k, v, heads, null, keyPadding, dropout, isTraining(), gen);
+        Tensor out = outProj.forward(a.output());
+        emit(new Tensor[] {out, ActivationRecorder.isActive() ? a.averagedWeights() : null});
         return out;
     }
 }

@@ -60,6 +60,25 @@ public record TrDetrConfig(
         return fromOptions(o);
     }
 
+    /**
+     * From a checkpoint: options from its {@code opt}, input widths from the weights. (The official checkpoint's opt
+     * holds v_feat_dim after the +2 TEF of spec §1.3 — parse() adds it after writing opt.json — while opt.json holds
+     * it before; the weight shapes settle it either way.)
+     */
+    public static TrDetrConfig fromCheckpoint(Map<String, Object> opt, Map<String, trdetr.tensor.Tensor> stateDict) {
+        Map<String, Object> o = new java.util.HashMap<>(opt == null ? Map.of() : opt);
+        trdetr.tensor.Tensor vid = stateDict.get("input_vid_proj.0.LayerNorm.weight"), txt = stateDict.get("input_txt_proj.0.LayerNorm.weight");
+        if (vid == null || txt == null) throw new IllegalArgumentException("checkpoint has no input_vid_proj.0 / input_txt_proj.0 weights: not a TR-DETR state_dict");
+        int audio = o.get("a_feat_dir") != null && o.get("a_feat_dim") instanceof Number a ? a.intValue() : 0;
+        o.put("a_feat_dim", audio);
+        o.put("v_feat_dim", vid.size(0) - audio);
+        o.put("t_feat_dim", txt.size(0));
+        int proj = 0;
+        while (stateDict.containsKey("input_vid_proj." + proj + ".LayerNorm.weight")) proj++;
+        o.put("n_input_proj", proj);
+        return fromOptions(o);
+    }
+
     public int headDim() { return hiddenDim / nheads; }
 
     public boolean has(Fix fix) { return fixes.contains(fix); }

@@ -30,6 +30,9 @@ public final class ActivationRecorder implements AutoCloseable {
     /** Starts recording calls of root and its descendants on this thread until closed. */
     public static ActivationRecorder start(Module root) { return new ActivationRecorder(root); }
 
+    /** Whether a recorder is listening on this thread (modules compute extra outputs, like attention weights, only then). */
+    public static boolean isActive() { return CURRENT.get() != null; }
+
     static void record(Module module, Object output) {
         ActivationRecorder r = CURRENT.get();
         if (r == null || !r.paths.containsKey(module)) return;

@@ -31,7 +31,7 @@ public final class MultiheadAttention extends Module {
 
     /**
      * @param attnMask   (B·h, Lq, Lk) BOOL or null; @param keyPadding (B, Lk) BOOL (true = padding) or null
-     * @return {output (Lq, B, E), null} — torch also returns head-averaged weights; we return none
+     * @return the output (Lq, B, E); while an ActivationRecorder listens, the head-averaged weights are recorded too
      */
     public Tensor forward(Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPadding) {
         int e = embed;
@@ -39,9 +39,9 @@ public final class MultiheadAttention extends Module {
         Tensor q = LinearAlgebra.linear(query, inProjWeight.slice(0, 0, e), inProjBias.slice(0, 0, e)).mul(scale);
         Tensor k = LinearAlgebra.linear(key, inProjWeight.slice(0, e, 2 * e), inProjBias.slice(0, e, 2 * e));
         Tensor v = LinearAlgebra.linear(value, inProjWeight.slice(0, 2 * e, 3 * e), inProjBias.slice(0, 2 * e, 3 * e));
-        Tensor a = ScaledDotProductAttention.apply(q, k, v, heads, attnMask, keyPadding, dropout, isTraining(), gen);
-        Tensor out = outProj.forward(a);
-        emit(new Tensor[] {out});
+        ScaledDotProductAttention.Result a = ScaledDotProductAttention.apply(q, k, v, heads, attnMask, keyPadding, dropout, isTraining(), gen);
+        Tensor out = outProj.forward(a.output());
+        emit(new Tensor[] {out, ActivationRecorder.isActive() ? a.averagedWeights() : null});
         return out;
     }
 }

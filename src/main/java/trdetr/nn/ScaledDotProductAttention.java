@@ -16,9 +16,9 @@ public final class ScaledDotProductAttention {
     /**
      * @param attnMask   (B·h, Lq, Lk) BOOL, true = masked, or null
      * @param keyPadding (B, Lk) BOOL, true = padding, or null
-     * @return (Lq, B, h·dv)
+     * @return the output (Lq, B, h·dv) and the attention probabilities (B·h, Lq, Lk)
      */
-    public static Tensor apply(Tensor q, Tensor k, Tensor v, int heads, Tensor attnMask, Tensor keyPadding,
+    public static Result apply(Tensor q, Tensor k, Tensor v, int heads, Tensor attnMask, Tensor keyPadding,
                                double dropout, boolean training, Generator gen) {
         int lq = q.size(0), b = q.size(1), lk = k.size(0);
         int dq = q.size(2) / heads, dv = v.size(2) / heads;
@@ -37,6 +37,15 @@ public final class ScaledDotProductAttention {
                     .reshape(b * heads, lq, lk);
         }
         Tensor probs = Dropout.apply(scores.softmax(-1), dropout, training, gen);
-        return probs.matmul(vh).transpose(0, 1).reshape(lq, b, heads * dv);
+        return new Result(probs.matmul(vh).transpose(0, 1).reshape(lq, b, heads * dv), probs, heads);
+    }
+
+    /** The attended values and the probabilities that weighted them. */
+    public record Result(Tensor output, Tensor probs, int heads) {
+        /** The probabilities averaged over heads, (B, Lq, Lk), as torch returns them with need_weights. */
+        public Tensor averagedWeights() {
+            int bh = probs.size(0);
+            return probs.reshape(bh / heads, heads, probs.size(1), probs.size(2)).mean(1, false);
+        }
     }
 }

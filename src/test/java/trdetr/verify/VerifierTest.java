@@ -1,0 +1,58 @@
+package trdetr.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import trdetr.io.TorchCheckpoint;
+import trdetr.model.TrDetrConfig;
+import trdetr.tensor.Tensor;
+
+/** Our model, loss and gradients against the official code's, on the fixtures of weights/ (see weights/README.md). */
+class VerifierTest {
+    private static final Path WEIGHTS = Path.of("weights");
+
+    private static Reference load(String name) throws Exception {
+        Path file = WEIGHTS.resolve(name);
+        assumeTrue(Files.exists(file), name + " is not here (uncommitted fixtures are made by tools/make_fixtures.sh)");
+        return Reference.load(file);
+    }
+
+    private static void assertAllPass(Verifier.Report report) {
+        assertThat(report.checks().stream().filter(c -> !c.passed()).map(Verifier.Check::line)).isEmpty();
+        assertThat(report.activationsWithoutCounterpart()).isEmpty();
+        assertThat(report.checks().stream().filter(c -> c.kind().equals("grad")).count()).isGreaterThan(100);
+        assertThat(report.checks().stream().filter(c -> c.kind().equals("act")).count()).isGreaterThan(100);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"reference_small.npz", "reference_dec1.npz", "reference_audio.npz", "reference_released_arch.npz"})
+    void everyActivationOutputLossAndGradientMatchesTheOfficialCode(String fixture) throws Exception {
+        assertAllPass(Verifier.run(load(fixture), null));
+    }
+
+    @Test
+    void theOfficialCheckpointGivesTheSameModel() throws Exception {
+        Reference ref = load("reference_small.npz");
+        TorchCheckpoint.Checkpoint ckpt = TorchCheckpoint.read(WEIGHTS.resolve("reference_small.ckpt"));
+        assertThat(TrDetrConfig.fromCheckpoint(ckpt.opt(), ckpt.stateDict())).isEqualTo(Verifier.configOf(ref));
+        assertAllPass(Verifier.run(ref, ckpt.stateDict()));
+    }
+
+    @Test
+    void aWrongWeightIsCaughtAndItsFirstLayerNamed() throws Exception {
+        Reference ref = load("reference_small.npz");
+        Map<String, Tensor> weights = new LinkedHashMap<>(ref.weights());
+        String key = "transformer.encoder.layers.0.linear2.bias";
+        weights.put(key, weights.get(key).add(1e-3)); // a small shift in the middle of the network
+        Verifier.Report report = Verifier.run(ref, weights);
+        assertThat(report.failures()).isGreaterThan(0);
+        assertThat(report.firstFailingLayer()).isEqualTo("transformer.encoder.layers.0.linear2#0");
+    }
+}
