@@ -1,0 +1,44 @@
+package trdetr.io;
+
+import java.nio.file.Path;
+
+/**
+ * A file that cannot be read: malformed, truncated, of an unsupported kind, or asking for something not allowed
+ * (a pickle global outside the allow-list). The message is one line, "FILE: what is wrong", naming the key or
+ * field at fault.
+ */
+public class FormatException extends RuntimeException {
+    private final transient Path file;
+
+    public FormatException(Path file, String message) {
+        super((file == null ? "" : file + ": ") + oneLine(message));
+        this.file = file;
+    }
+
+    public FormatException(Path file, String message, Throwable cause) {
+        this(file, message);
+        initCause(cause);
+    }
+
+    /** The file at fault (null when the data did not come from a file). */
+    public Path file() { return file; }
+
+    /** Text from a file made printable for a message: control characters escaped, at most 120 characters. */
+    static String quote(String s) {
+        if (s == null) return "None";
+        StringBuilder sb = new StringBuilder("'");
+        int n = Math.min(s.length(), 120);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '\\' || c == '\'') sb.append('\\').append(c);
+            else if (c < 0x20 || c == 0x7f) sb.append(String.format("\\x%02x", (int) c));
+            else sb.append(c);
+        }
+        if (s.length() > n) sb.append("...");
+        return sb.append('\'').toString();
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "" : message.replace("\r", "\\r").replace("\n", "\\n");
+    }
+}

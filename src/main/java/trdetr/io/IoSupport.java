@@ -1,0 +1,241 @@
+package trdetr.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Shared helpers: bounded reads, element decoding, float16/bfloat16 conversion, atomic writes. */
+final class IoSupport {
+    private IoSupport() {}
+
+    /** The largest byte[] the JVM reliably allocates. */
+    static final long MAX_ARRAY = Integer.MAX_VALUE - 16;
+    private static final int FIRST_CHUNK = 1 << 20;
+
+    /**
+     * Reads exactly n bytes. The buffer grows with the data actually read (at most twice what arrived), so a length
+     * field that lies costs no more memory than the bytes behind it.
+     */
+    static byte[] readExactly(InputStream in, long n, Path file, String what) throws IOException {
+        if (n < 0) throw new FormatException(file, what + ": negative length " + n);
+        if (n > MAX_ARRAY) throw new FormatException(file, what + ": " + n + " bytes is more than one array can hold");
+        int len = (int) n;
+        byte[] buf = new byte[Math.min(len, FIRST_CHUNK)];
+        int filled = 0;
+        while (filled < len) {
+            if (filled == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(len, 2L * buf.length));
+            int r = in.read(buf, filled, buf.length - filled);
+            if (r < 0) throw new FormatException(file, what + ": truncated: expected " + len + " bytes, found " + filled);
+            filled += r;
+        }
+        return buf;
+    }
+
+    // ------------------------------------------------------------------ element types
+
+    /** Element kinds as stored in files, with their byte width. */
+    enum Elem {
+        F16(2, "float16"), BF16(2, "float32"), F32(4, "float32"), F64(8, "float64"),
+        I8(1, "int8"), U8(1, "uint8"), I16(2, "int16"), I32(4, "int32"), I64(8, "int64"), BOOL(1, "bool");
+
+        final int size;
+        /** The NdArray dtype the elements decode to. */
+        final String dtype;
+
+        Elem(int size, String dtype) {
+            this.size = size;
+            this.dtype = dtype;
+        }
+
+        static Elem ofDtype(String dtype) {
+            return switch (dtype) {
+                case "float16" -> F16;
+                case "float32" -> F32;
+                case "float64" -> F64;
+                case "int8" -> I8;
+                case "uint8" -> U8;
+                case "int16" -> I16;
+                case "int32" -> I32;
+                case "int64" -> I64;
+                case "bool" -> BOOL;
+                default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "'");
+            };
+        }
+    }
+
+    /**
+     * Decodes n elements starting at byte offset off into the host array of their NdArray dtype (float[], double[],
+     * long[] or boolean[]); any non-zero bool byte is true, as NumPy reads it.
+     */
+    static Object decode(byte[] bytes, int off, int n, Elem e, ByteOrder order) {
+        ByteBuffer b = ByteBuffer.wrap(bytes, off, n * e.size).order(order);
+        switch (e) {
+            case F16 -> {
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) v[i] = halfToFloat(b.getShort());
+                return v;
+            }
+            case BF16 -> {
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) v[i] = Float.intBitsToFloat((b.getShort() & 0xffff) << 16);
+                return v;
+            }
+            case F32 -> {
+                float[] v = new float[n];
+                b.asFloatBuffer().get(v);
+                return v;
+            }
+            case F64 -> {
+                double[] v = new double[n];
+                b.asDoubleBuffer().get(v);
+                return v;
+            }
+            case I8 -> {
+                long[] v = new long[n];
+                for (int i = 0; i < n; i++) v[i] = b.get();
+                return v;
+            }
+            case U8 -> {
+                long[] v = new long[n];
+                for (int i = 0; i < n; i++) v[i] = b.get() & 0xff;
+                return v;
+            }
+            case I16 -> {
+                long[] v = new long[n];
+                for (int i = 0; i < n; i++) v[i] = b.getShort();
+                return v;
+            }
+            case I32 -> {
+                long[] v = new long[n];
+                for (int i = 0; i < n; i++) v[i] = b.getInt();
+                return v;
+            }
+            case I64 -> {
+                long[] v = new long[n];
+                b.asLongBuffer().get(v);
+                return v;
+            }
+            case BOOL -> {
+                boolean[] v = new boolean[n];
+                for (int i = 0; i < n; i++) v[i] = b.get() != 0;
+                return v;
+            }
+            default -> throw new AssertionError(e);
+        }
+    }
+
+    /** Encodes an NdArray's elements in its dtype's width (integers must fit). */
+    static byte[] encode(NdArray a, Elem e, ByteOrder order) {
+        int n = a.numel();
+        ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(n, e.size)).order(order);
+        switch (e) {
+            case F16 -> { for (float x : (float[]) a.data()) b.putShort(floatToHalf(x)); }
+            case F32 -> b.asFloatBuffer().put((float[]) a.data());
+            case F64 -> b.asDoubleBuffer().put((double[]) a.data());
+            case I64 -> b.asLongBuffer().put((long[]) a.data());
+            case I8, U8, I16, I32 -> {
+                long lo = e == Elem.U8 ? 0 : -(1L << (8 * e.size - 1));
+                long hi = e == Elem.U8 ? 255 : (1L << (8 * e.size - 1)) - 1;
+                for (long x : (long[]) a.data()) {
+                    if (x < lo || x > hi) throw new IllegalArgumentException("value " + x + " does not fit in " + a.dtype());
+                    switch (e) {
+                        case I8, U8 -> b.put((byte) x);
+                        case I16 -> b.putShort((short) x);
+                        default -> b.putInt((int) x);
+                    }
+                }
+            }
+            case BOOL -> { for (boolean x : (boolean[]) a.data()) b.put((byte) (x ? 1 : 0)); }
+            default -> throw new IllegalArgumentException("cannot encode " + e);
+        }
+        return b.array();
+    }
+
+    // ------------------------------------------------------------------ float16
+
+    /** IEEE binary16 bits to float (exact). */
+    static float halfToFloat(short h) {
+        int sign = (h >>> 15) & 1;
+        int exp = (h >>> 10) & 0x1f;
+        int mant = h & 0x3ff;
+        if (exp == 0) {
+            float v = mant * 0x1p-24f;
+            return sign != 0 ? -v : v;
+        }
+        int bits = exp == 31 ? 0x7f800000 | (mant << 13) : ((exp + 112) << 23) | (mant << 13);
+        return Float.intBitsToFloat((sign << 31) | bits);
+    }
+
+    /** float to IEEE binary16 bits, rounding to nearest even (overflow gives infinity, NaN stays NaN). */
+    static short floatToHalf(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xff;
+        int mant = bits & 0x7fffff;
+        if (exp == 0xff) return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0));
+        int e = exp - 127 + 15;
+        if (e >= 31) return (short) (sign | 0x7c00);
+        if (e <= 0) {
+            if (e < -10) return (short) sign;
+            int m = mant | 0x800000;
+            int shift = 14 - e;
+            int half = m >>> shift;
+            int rem = m & ((1 << shift) - 1);
+            int halfway = 1 << (shift - 1);
+            if (rem > halfway || (rem == halfway && (half & 1) != 0)) half++;
+            return (short) (sign | half);
+        }
+        int h = sign | (e << 10) | (mant >>> 13);
+        int rem = mant & 0x1fff;
+        if (rem > 0x1000 || (rem == 0x1000 && (h & 1) != 0)) h++;
+        return (short) h;
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Writes a file atomically: into a fresh temporary file in the target's directory, forced to disk, then renamed
+     * over the target. On failure the temporary file is removed and the target is untouched.
+     */
+    static void writeAtomically(Path target, Writer body) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream raw = Channels.newOutputStream(ch);
+                java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(raw, 1 << 16);
+                body.write(out);
+                out.flush();
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+}
