@@ -31,15 +31,23 @@ final class VerifyCommand implements Callable<Integer> {
         for (Verifier.Check c : report.checks()) {
             if (all || !c.passed() || !c.kind().equals("act")) System.out.println(c.line());
         }
-        long acts = report.checks().stream().filter(c -> c.kind().equals("act")).count();
-        double worstAct = report.checks().stream().filter(c -> c.kind().equals("act")).mapToDouble(Verifier.Check::error).max().orElse(0);
-        System.out.printf("%d layer activations compared (worst %.2e)%s%n", acts, worstAct,
-                report.activationsWithoutCounterpart().isEmpty() ? ""
-                        : "; not compared (no counterpart here): " + String.join(", ", report.activationsWithoutCounterpart()));
+        for (String kind : new String[] {"act", "out", "loss", "grad"}) {
+            var ofKind = report.checks().stream().filter(c -> c.kind().equals(kind)).toList();
+            double worst = ofKind.stream().filter(c -> !c.nearZero()).mapToDouble(Verifier.Check::error).max().orElse(0);
+            long nearZero = ofKind.stream().filter(Verifier.Check::nearZero).count();
+            System.out.printf("%-11s %4d compared, worst relative error %.2e (tolerance %.0e)%s%n", LABELS.get(kind) + ":", ofKind.size(), worst,
+                    kind.equals("grad") ? Verifier.TOL_GRADS : Verifier.TOL_VALUES,
+                    nearZero > 0 ? ", " + nearZero + " zero in exact arithmetic and ≈0 in both" : "");
+        }
+        if (!report.activationsWithoutCounterpart().isEmpty()) {
+            System.out.println("not compared (no counterpart here): " + String.join(", ", report.activationsWithoutCounterpart()));
+        }
         if (report.firstFailingLayer() != null) System.out.println("first layer over tolerance: " + report.firstFailingLayer());
         System.out.println(report.checks().size() + " checked, " + report.failures() + " failed");
         return report.failures() == 0 ? 0 : 1;
     }
+
+    private static final Map<String, String> LABELS = Map.of("act", "layers", "out", "outputs", "loss", "losses", "grad", "gradients");
 
     static Path requireFile(Path p, String option) {
         if (!Files.isRegularFile(p)) throw new UserError(option + " " + p + ": no such file");
