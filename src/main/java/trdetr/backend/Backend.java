@@ -58,10 +58,11 @@ public interface Backend {
     Tensor[] layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd);
 
     /**
-     * The inverted-dropout multiplier: 0 with probability p, else 1/(1-p). Element i draws the uniform number
-     * {@code CounterRng.uniform(seed, offset + i)}, so every backend produces the same mask.
+     * Inverted dropout: element i (row-major) of x is zeroed when {@code CounterRng.uniform(seed, offset + i) < p},
+     * else scaled by 1/(1-p). The mask is never stored: backward calls this again on the gradient with the same
+     * seed and offset, and every backend draws the same mask.
      */
-    Tensor dropoutMask(int[] shape, DType dtype, double p, long seed, long offset);
+    Tensor dropout(Tensor x, double p, long seed, long offset);
 
     /** out[...i...] = a[...index[...i...]...] along axis (torch.gather); index is INT64 with a's rank. */
     Tensor gather(Tensor a, int axis, Tensor index);

@@ -2,10 +2,11 @@ package trdetr.backend;
 
 /**
  * Element-wise maps of one tensor. Two scalar parameters p0, p1 serve the parametrised ones
- * (AFFINE: p0·x + p1; POW: x^p0; CLAMP: min(max(x, p0), p1)).
+ * (AFFINE: p0·x + p1; POW: x^p0; CLAMP: min(max(x, p0), p1); LEAKY: x if x &gt; 0 else p0·x;
+ * LEAKY_SLOPE: 1 if x &gt; 0 else p0, the derivative of LEAKY; NEG_PART: min(x, 0), its derivative in p0).
  */
 public enum UnaryOp {
-    NEG, EXP, LOG, LOG1P, SQRT, TANH, SIGMOID, RELU, ABS, SIGN, SIN, COS, AFFINE, POW, CLAMP;
+    NEG, EXP, LOG, LOG1P, SQRT, TANH, SIGMOID, RELU, ABS, SIGN, SIN, COS, AFFINE, POW, CLAMP, LEAKY, LEAKY_SLOPE, NEG_PART;
 
     /** The scalar definition every backend must reproduce (the CPU backend evaluates exactly this). */
     public double apply(double x, double p0, double p1) {
@@ -25,6 +26,9 @@ public enum UnaryOp {
             case AFFINE: return p0 * x + p1;
             case POW: return Math.pow(x, p0);
             case CLAMP: return Double.isNaN(x) ? x : Math.min(Math.max(x, p0), p1);
+            case LEAKY: return x > 0 ? x : p0 * x;
+            case LEAKY_SLOPE: return x > 0 ? 1.0 : p0;
+            case NEG_PART: return x > 0 ? 0.0 : x;
             default: throw new AssertionError(this);
         }
     }

@@ -35,6 +35,7 @@ public final class OpCases {
             c("pow 3", g -> ins(r(g, d(g), d(g))), x -> x[0].pow(3)),
             c("clamp", g -> ins(firstInside(r(g, d(g), d(g)))), x -> x[0].clamp(-0.7, 0.9)),
             c("prelu", g -> ins(away(g, d(g), d(g), d(g)), r(g, 1)), x -> x[0].prelu(x[1])),
+            c("prelu per channel", g -> { int k = d(g); return ins(away(g, d(g), k), r(g, k)); }, x -> x[0].prelu(x[1])),
             // element-wise, two or three inputs, broadcasting
             c("add broadcast", g -> { int a = d(g), b = d(g), k = d(g); return ins(r(g, a, b, k), r(g, b, 1)); }, x -> x[0].add(x[1])),
             c("sub broadcast", g -> { int a = d(g), b = d(g), k = d(g); return ins(r(g, k), r(g, a, b, k)); }, x -> x[0].sub(x[1])),
@@ -103,6 +104,8 @@ public final class OpCases {
             // layers
             c("gru", g -> { int b = 2, l = 3, in = 4, h = 3; return ins(r(g, b, l, in), r(g, b, h), r(g, 3 * h, in), r(g, 3 * h, h), r(g, 3 * h), r(g, 3 * h)); },
                     x -> GRU.run(x[0], x[1], x[2], x[3], x[4], x[5])[0]),
+            c("gru last state", g -> { int b = d(g), l = d(g) + 1, in = d(g), h = d(g); return ins(r(g, b, l, in), r(g, b, h), r(g, 3 * h, in), r(g, 3 * h, h), r(g, 3 * h), r(g, 3 * h)); },
+                    x -> GRU.run(x[0], x[1], x[2], x[3], x[4], x[5])[1]),
             // loss primitives
             c("cross_entropy", g -> { int n = d(g), k = d(g) + 1; return ins(r(g, n, k), idx(g, k, n)); }, x -> Losses.crossEntropy(x[0], x[1])),
             c("bce_with_logits", g -> { int a = d(g), b = d(g); return ins(r(g, a, b), uniform(g, 0, 1, a, b)); }, x -> Losses.bceWithLogits(x[0], x[1])),

@@ -101,19 +101,25 @@ public final class TrDetr extends Module {
         long[] best = predLogits.detach().softmax(-1).select(2, 0).argmax(1, false).toLongArray();
         float[] spans = predSpans.detach().toFloatArray();
         int clip = config.clipLength();
-        List<Tensor> slices = new ArrayList<>(b);
+        // Row j of sample i's window is V0[i, start + j] for j < its length, then zeros: one gather for the batch.
+        long[] rows = new long[b * lv];
+        float[] keep = new float[b * lv];
         for (int i = 0; i < b; i++) {
             int at = (int) ((i * (long) predSpans.size(1) + best[i]) * 2);
             float c = spans[at], w = spans[at + 1];
             int start = (int) Math.floor((c - 0.5f * w) * (float) (lv * clip) / (float) clip);
-            if (config.has(Fix.MR2HD_SLICE)) start = Math.max(start, 0);
             int end = (int) Math.floor((c + 0.5f * w) * (float) (lv * clip) / (float) clip);
-            Tensor rows = v0.select(0, i).slice(0, start, end + 1);
-            Tensor padded = rows.size(0) == lv ? rows
-                    : Tensor.cat(List.of(rows, Tensor.zeros(v0.backend(), v0.dtype(), lv - rows.size(0), d)), 0);
-            slices.add(padded);
+            if (config.has(Fix.MR2HD_SLICE)) start = Math.max(start, 0);
+            int[] window = trdetr.ops.Views.pythonSliceBounds(start, end + 1, lv);
+            for (int j = 0; j < window[1] - window[0]; j++) {
+                rows[i * lv + j] = window[0] + j;
+                keep[i * lv + j] = 1;
+            }
         }
-        Tensor g = gruExtractor.forward(Tensor.stack(slices, 0));                          // (B, d)
+        Tensor index = Tensor.ofLongs(rows, b, lv, 1).expand(b, lv, d);
+        Tensor mask = Tensor.of(keep, b, lv, 1).to(v0.dtype());
+        Tensor sliced = v0.gather(1, index).mul(mask);
+        Tensor g = gruExtractor.forward(sliced);                                            // (B, d)
         Tensor weight = g.unsqueeze(1).matmul(v0, false, true).squeeze(1);                 // (B, Lv)
         Tensor m = memory.mul(weight.unsqueeze(-1)).add(memory);
         return saliencyProj1.forward(m).sum(-1, false).div(Math.sqrt(config.hiddenDim()));

@@ -1,8 +1,6 @@
 package trdetr.nn;
 
-import java.util.ArrayList;
-import java.util.List;
-import trdetr.ops.LinearAlgebra;
+import trdetr.ops.Recurrent;
 import trdetr.tensor.DType;
 import trdetr.tensor.Generator;
 import trdetr.tensor.Tensor;
@@ -37,19 +35,9 @@ public final class GRU extends Module {
         if (x.rank() != 3 || x.size(2) != weightIh.size(1)) {
             throw new IllegalArgumentException("gru: input must be (batch, length, " + weightIh.size(1) + "), got " + trdetr.tensor.Shape.str(x.shape()));
         }
-        int b = x.size(0), steps = x.size(1), H = weightHh.size(1);
-        Tensor h = h0 != null ? h0 : Tensor.zeros(x.backend(), x.dtype(), b, H);
-        Tensor gi = LinearAlgebra.linear(x, weightIh, biasIh); // every step's input part in one product
-        List<Tensor> outputs = new ArrayList<>(steps);
-        for (int t = 0; t < steps; t++) {
-            Tensor git = gi.select(1, t);
-            Tensor gh = LinearAlgebra.linear(h, weightHh, biasHh);
-            Tensor r = git.slice(1, 0, H).add(gh.slice(1, 0, H)).sigmoid();
-            Tensor z = git.slice(1, H, 2 * H).add(gh.slice(1, H, 2 * H)).sigmoid();
-            Tensor n = git.slice(1, 2 * H, 3 * H).add(r.mul(gh.slice(1, 2 * H, 3 * H))).tanh();
-            h = z.rsub(1.0).mul(n).add(z.mul(h));
-            outputs.add(h);
-        }
-        return new Tensor[] {Tensor.stack(outputs, 1), h};
+        int b = x.size(0), steps = x.size(1), hidden = weightHh.size(1);
+        Tensor h = h0 != null ? h0 : Tensor.zeros(x.backend(), x.dtype(), b, hidden);
+        Tensor out = Recurrent.gru(x, h, weightIh, weightHh, biasIh, biasHh);
+        return new Tensor[] {out, steps == 0 ? h : out.select(1, steps - 1)};
     }
 }

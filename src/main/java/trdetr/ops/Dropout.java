@@ -1,5 +1,6 @@
 package trdetr.ops;
 
+import trdetr.autograd.Autograd;
 import trdetr.tensor.Generator;
 import trdetr.tensor.Tensor;
 
@@ -14,7 +15,9 @@ public final class Dropout {
         if (p < 0 || p > 1) throw new IllegalArgumentException("dropout: probability must be in [0, 1], got " + p);
         if (!training || p == 0) return x;
         if (p == 1) return x.mul(0.0);
-        Tensor mask = x.backend().dropoutMask(x.shape(), x.dtype(), p, gen.seed(), gen.reserve(x.numel()));
-        return x.mul(mask).named("dropout");
+        long seed = gen.seed(), offset = gen.reserve(x.numel());
+        Tensor y = x.backend().dropout(x, p, seed, offset);
+        // The same mask scales the gradient: redraw it from (seed, offset) rather than keep it.
+        return Autograd.record("dropout", y, (g, needs) -> new Tensor[] {g.backend().dropout(g, p, seed, offset)}, x);
     }
 }

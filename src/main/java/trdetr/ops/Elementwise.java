@@ -37,7 +37,7 @@ public final class Elementwise {
         String name = op.name().toLowerCase();
         requireFloat(name, a);
         Tensor y = a.backend().unary(op, a, p0, p1);
-        if (op == UnaryOp.SIGN) return y.named(name); // piecewise constant: no gradient, as PyTorch
+        if (op == UnaryOp.SIGN || op == UnaryOp.LEAKY_SLOPE) return y.named(name); // piecewise constant: no gradient
         return Autograd.record(name, y, (g, needs) -> new Tensor[] {unaryGrad(op, a, y, g, p0, p1)}, a);
     }
 
@@ -58,6 +58,8 @@ public final class Elementwise {
             case AFFINE: return g.mul(p0);
             case POW: return p0 == 0 ? g.mul(0.0) : g.mul(x.pow(p0 - 1).mul(p0));
             case CLAMP: return g.mul(x.ge(p0).and(x.le(p1)).to(g.dtype())); // PyTorch passes the gradient at the bounds
+            case LEAKY: return g.mul(unary(UnaryOp.LEAKY_SLOPE, x, p0, 0));
+            case NEG_PART: return g.mul(unary(UnaryOp.LEAKY_SLOPE, x, 0, 0).rsub(1.0));
             default: throw new AssertionError(op);
         }
     }
@@ -91,7 +93,7 @@ public final class Elementwise {
                     Tensor aWins = op == BinaryOp.MAXIMUM ? a.gt(bb) : a.lt(bb);
                     Tensor tie = a.eq(bb);
                     Tensor half = g.mul(0.5);
-                    Tensor zero = g.mul(0.0);
+                    Tensor zero = Tensor.zerosLike(g);
                     ga = g.where(aWins, half.where(tie, zero));
                     gb = zero.where(aWins, half.where(tie, g));
                     break;
@@ -137,17 +139,25 @@ public final class Elementwise {
         Tensor y = a.backend().where(c, Views.broadcastView(a, shape), Views.broadcastView(b, shape));
         final Tensor aa = a, bb = b;
         return Autograd.record("where", y, (g, needs) -> {
-            Tensor zero = g.mul(0.0);
+            Tensor zero = Tensor.zerosLike(g);
             return new Tensor[] {null,
                     needs[1] ? g.where(c, zero).sumTo(aa.shape()) : null,
                     needs[2] ? zero.where(c, g).sumTo(bb.shape()) : null};
         }, cond, a, b);
     }
 
-    /** PReLU: x if x > 0 else slope·x; slope broadcasts against x (one scalar per layer in TR-DETR). */
+    /**
+     * PReLU: x if x &gt; 0 else slope·x (x = 0 takes the slope branch, as torch.nn.PReLU's gradient does). A one-element
+     * slope (TR-DETR's case) runs as one element-wise pass each way; other slopes broadcast against x.
+     */
     public static Tensor prelu(Tensor x, Tensor slope) {
-        // Written as a where so that x = 0 takes the slope branch, exactly as torch.nn.PReLU's gradient does.
-        return x.where(x.gt(0.0), x.mul(slope));
+        if (slope.numel() != 1) return x.where(x.gt(0.0), x.mul(slope));
+        requireFloat("prelu", x);
+        double a = slope.item();
+        Tensor y = x.backend().unary(UnaryOp.LEAKY, x, a, 0);
+        return Autograd.record("prelu", y, (g, needs) -> new Tensor[] {
+                needs[0] ? g.mul(unary(UnaryOp.LEAKY_SLOPE, x, a, 0)) : null,
+                needs[1] ? g.mul(unary(UnaryOp.NEG_PART, x, 0, 0)).sum().reshape(slope.shape()) : null}, x, slope);
     }
 
     /** A dtype conversion; differentiable between float types (the gradient is converted back). */

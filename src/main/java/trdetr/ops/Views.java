@@ -77,17 +77,21 @@ public final class Views {
 
     public static Tensor slice(Tensor t, int axis, int start, int end) {
         int ax = Shape.axis("slice", axis, t.rank());
-        int n = t.size(ax);
-        // Python slice semantics: negative means from the end, then clamp to [0, n]; empty if start >= end.
-        int s = Math.min(Math.max(start < 0 ? start + n : start, 0), n);
-        int e = Math.min(Math.max(end < 0 ? end + n : end, 0), n);
-        if (e < s) e = s;
+        int[] bounds = pythonSliceBounds(start, end, t.size(ax));
+        int s = bounds[0], e = bounds[1];
         int[] shape = t.shape();
         shape[ax] = e - s;
         Tensor y = view(t, shape, t.strides(), t.offset() + s * t.stride(ax));
         int[] full = t.shape();
         int from = s;
         return Autograd.record("slice", y, (g, needs) -> new Tensor[] {Indexing.padInto(g, full, ax, from)}, t);
+    }
+
+    /** Python's seq[start:end] on a length-n sequence: negatives count from the end, then clamp; empty if start ≥ end. */
+    public static int[] pythonSliceBounds(int start, int end, int n) {
+        int s = Math.min(Math.max(start < 0 ? start + n : start, 0), n);
+        int e = Math.min(Math.max(end < 0 ? end + n : end, 0), n);
+        return new int[] {s, Math.max(s, e)};
     }
 
     public static Tensor select(Tensor t, int axis, int index) {

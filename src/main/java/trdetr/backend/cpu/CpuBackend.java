@@ -100,6 +100,19 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /** Reads n elements (stride 1) into buf as doubles, with the dtype switch outside the loop. */
+    private static void readRow(Object arr, DType t, int off, int n, double[] buf) {
+        if (t == DType.FLOAT32) { float[] a = (float[]) arr; for (int j = 0; j < n; j++) buf[j] = a[off + j]; }
+        else if (t == DType.FLOAT64) System.arraycopy(arr, off, buf, 0, n);
+        else for (int j = 0; j < n; j++) buf[j] = get(arr, t, off + j);
+    }
+
+    private static void writeRow(Object arr, DType t, int off, int n, double[] buf) {
+        if (t == DType.FLOAT32) { float[] a = (float[]) arr; for (int j = 0; j < n; j++) a[off + j] = (float) buf[j]; }
+        else if (t == DType.FLOAT64) System.arraycopy(buf, 0, arr, off, n);
+        else for (int j = 0; j < n; j++) set(arr, t, off + j, buf[j]);
+    }
+
     @Override public void fill(Tensor dst, double value) {
         Object d = array(dst);
         DType dt = dst.dtype();
@@ -182,10 +195,16 @@ public final class CpuBackend implements Backend {
         Tensor out = empty(a.dtype(), a.shape());
         boolean[] c = bool(cond);
         Object x = array(a), y = array(b), z = array(out);
+        DType t = a.dtype();
         StridedLoop.run(new Tensor[] {out, cond, a, b}, (o, s, n) -> {
-            for (int i = 0, p = o[0], k = o[1], q = o[2], r = o[3]; i < n; i++, p += s[0], k += s[1], q += s[2], r += s[3]) {
-                if (c[k]) System.arraycopy(x, q, z, p, 1);
-                else System.arraycopy(y, r, z, p, 1);
+            int p = o[0], k = o[1], q = o[2], r = o[3];
+            switch (t) {
+                case FLOAT32: { float[] zz = (float[]) z, xx = (float[]) x, yy = (float[]) y;
+                    for (int i = 0; i < n; i++, p += s[0], k += s[1], q += s[2], r += s[3]) zz[p] = c[k] ? xx[q] : yy[r]; return; }
+                case FLOAT64: { double[] zz = (double[]) z, xx = (double[]) x, yy = (double[]) y;
+                    for (int i = 0; i < n; i++, p += s[0], k += s[1], q += s[2], r += s[3]) zz[p] = c[k] ? xx[q] : yy[r]; return; }
+                default:
+                    for (int i = 0; i < n; i++, p += s[0], k += s[1], q += s[2], r += s[3]) System.arraycopy(c[k] ? x : y, c[k] ? q : r, z, p, 1);
             }
         });
         return out;
@@ -213,7 +232,9 @@ public final class CpuBackend implements Backend {
         for (int o = 0; o < outer; o++) {
             for (int i = 0; i < inner; i++) {
                 int base = o * n * inner + i;
-                for (int j = 0; j < n; j++) row[j] = get(xs, t, base + j * inner);
+                if (inner == 1) readRow(xs, t, base, n, row);
+                else if (t == DType.FLOAT32) { float[] xf = (float[]) xs; for (int j = 0; j < n; j++) row[j] = xf[base + j * inner]; }
+                else { double[] xd = (double[]) xs; for (int j = 0; j < n; j++) row[j] = xd[base + j * inner]; }
                 double v = reduceRow(op, row, n);
                 if (arg) ((long[]) os)[o * inner + i] = (long) v;
                 else set(os, t, o * inner + i, v);
@@ -330,53 +351,55 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public Tensor[] layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
-        Tensor in = packed(x), g = packed(gamma), b = packed(beta);
+        Tensor in = packed(x);
         int n = x.size(-1), rows = x.numel() / Math.max(n, 1);
         int[] statShape = Arrays.copyOf(x.shape(), x.rank() - 1);
-        Tensor y = empty(x.dtype(), x.shape()), mean = empty(x.dtype(), statShape), rstd = empty(x.dtype(), statShape);
-        Object xa = array(in), ga = array(g), ba = array(b), ya = array(y), ma = array(mean), ra = array(rstd);
         DType t = x.dtype();
+        Tensor y = empty(t, x.shape()), mean = empty(t, statShape), rstd = empty(t, statShape);
+        double[] g = (double[]) download(gamma.to(DType.FLOAT64)), b = (double[]) download(beta.to(DType.FLOAT64));
+        Object xa = array(in), ya = array(y), ma = array(mean), ra = array(rstd);
+        double[] row = new double[n];
         for (int r = 0; r < rows; r++) {
-            int o = r * n;
+            readRow(xa, t, r * n, n, row);
             double mu = 0;
-            for (int j = 0; j < n; j++) mu += get(xa, t, o + j);
+            for (int j = 0; j < n; j++) mu += row[j];
             mu /= n;
             double var = 0;
-            for (int j = 0; j < n; j++) { double d = get(xa, t, o + j) - mu; var += d * d; }
+            for (int j = 0; j < n; j++) { double d = row[j] - mu; var += d * d; }
             var /= n; // biased variance, as torch.nn.LayerNorm
             double rs = 1.0 / Math.sqrt(var + eps);
             set(ma, t, r, mu);
             set(ra, t, r, rs);
-            for (int j = 0; j < n; j++) set(ya, t, o + j, (get(xa, t, o + j) - mu) * rs * get(ga, t, j) + get(ba, t, j));
+            for (int j = 0; j < n; j++) row[j] = (row[j] - mu) * rs * g[j] + b[j];
+            writeRow(ya, t, r * n, n, row);
         }
         return new Tensor[] {y, mean, rstd};
     }
 
     @Override public Tensor[] layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd) {
-        Tensor pg = packed(gy), px = packed(x), pgam = packed(gamma), pm = packed(mean), pr = packed(rstd);
+        Tensor pg = packed(gy), px = packed(x), pm = packed(mean), pr = packed(rstd);
         int n = x.size(-1), rows = x.numel() / Math.max(n, 1);
         DType t = x.dtype();
         Tensor dx = empty(t, x.shape());
-        double[] dgamma = new double[n], dbeta = new double[n];
-        Object ga = array(pg), xa = array(px), gam = array(pgam), ma = array(pm), ra = array(pr), da = array(dx);
+        double[] gam = (double[]) download(gamma.to(DType.FLOAT64));
+        double[] dgamma = new double[n], dbeta = new double[n], xr = new double[n], gr = new double[n];
+        Object ga = array(pg), xa = array(px), ma = array(pm), ra = array(pr), da = array(dx);
         for (int r = 0; r < rows; r++) {
-            int o = r * n;
+            readRow(xa, t, r * n, n, xr);
+            readRow(ga, t, r * n, n, gr);
             double mu = get(ma, t, r), rs = get(ra, t, r);
             double sumG = 0, sumGX = 0;
             for (int j = 0; j < n; j++) {
-                double xhat = (get(xa, t, o + j) - mu) * rs;
-                double g = get(ga, t, o + j);
-                dgamma[j] += g * xhat;
-                dbeta[j] += g;
-                double gg = g * get(gam, t, j);
+                double xhat = (xr[j] - mu) * rs;
+                dgamma[j] += gr[j] * xhat;
+                dbeta[j] += gr[j];
+                double gg = gr[j] * gam[j];
                 sumG += gg;
                 sumGX += gg * xhat;
+                xr[j] = xhat;
             }
-            for (int j = 0; j < n; j++) {
-                double xhat = (get(xa, t, o + j) - mu) * rs;
-                double gg = get(ga, t, o + j) * get(gam, t, j);
-                set(da, t, o + j, rs * (gg - sumG / n - xhat * sumGX / n));
-            }
+            for (int j = 0; j < n; j++) xr[j] = rs * (gr[j] * gam[j] - sumG / n - xr[j] * sumGX / n);
+            writeRow(da, t, r * n, n, xr);
         }
         Tensor dg = Tensor.of(dgamma, n).to(t), db = Tensor.of(dbeta, n).to(t);
         return new Tensor[] {dx, dg, db};
@@ -384,12 +407,18 @@ public final class CpuBackend implements Backend {
 
     // ------------------------------------------------------------------ random
 
-    @Override public Tensor dropoutMask(int[] shape, DType dtype, double p, long seed, long offset) {
-        Tensor out = empty(dtype, shape);
+    @Override public Tensor dropout(Tensor x, double p, long seed, long offset) {
+        Tensor in = packed(x);
+        Tensor out = empty(x.dtype(), x.shape());
+        int n = out.numel();
         double scale = 1.0 / (1.0 - p);
-        Object a = array(out);
-        for (int i = 0, n = out.numel(); i < n; i++) {
-            set(a, dtype, i, CounterRng.uniform(seed, offset + i) < p ? 0.0 : scale);
+        if (x.dtype() == DType.FLOAT32) {
+            float[] a = f32(in), y = f32(out);
+            float keep = (float) scale;
+            for (int i = 0; i < n; i++) y[i] = CounterRng.uniform(seed, offset + i) < p ? 0f : a[i] * keep;
+        } else {
+            double[] a = f64(in), y = f64(out);
+            for (int i = 0; i < n; i++) y[i] = CounterRng.uniform(seed, offset + i) < p ? 0.0 : a[i] * scale;
         }
         return out;
     }

@@ -1,0 +1,72 @@
+package trdetr.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import trdetr.autograd.Autograd;
+import trdetr.autograd.GradMode;
+import trdetr.tensor.Tensor;
+
+/**
+ * A GRU over a whole sequence as one op with a hand-written backward through time. Recorded step by step, the
+ * sequence would slice the precomputed input projection once per step, and every slice's gradient would be a
+ * full-size tensor summed into the others: quadratic in the length. Here the backward collects the per-step
+ * gradients and does the weight products once. torch.nn.GRU semantics, gate order (r, z, n):
+ * r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
+ * n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
+ */
+public final class Recurrent {
+    private Recurrent() {}
+
+    /** x (B, L, in), h0 (B, H); weights (3H, in), (3H, H), biases (3H) → all hidden states (B, L, H). */
+    public static Tensor gru(Tensor x, Tensor h0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
+        int b = x.size(0), steps = x.size(1), hidden = wHh.size(1);
+        List<Tensor> r = new ArrayList<>(steps), z = new ArrayList<>(steps), n = new ArrayList<>(steps);
+        List<Tensor> ghn = new ArrayList<>(steps), hPrev = new ArrayList<>(steps), hs = new ArrayList<>(steps);
+        Tensor out;
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            Tensor gi = LinearAlgebra.linear(x, wIh, bIh);                                   // every step's input part
+            Tensor h = h0;
+            for (int t = 0; t < steps; t++) {
+                Tensor git = gi.select(1, t);
+                Tensor gh = LinearAlgebra.linear(h, wHh, bHh);
+                Tensor rt = git.slice(1, 0, hidden).add(gh.slice(1, 0, hidden)).sigmoid();
+                Tensor zt = git.slice(1, hidden, 2 * hidden).add(gh.slice(1, hidden, 2 * hidden)).sigmoid();
+                Tensor ghnT = gh.slice(1, 2 * hidden, 3 * hidden);
+                Tensor nt = git.slice(1, 2 * hidden, 3 * hidden).add(rt.mul(ghnT)).tanh();
+                hPrev.add(h);
+                h = nt.add(zt.mul(h.sub(nt)));                                                // (1 − z)·n + z·h
+                r.add(rt); z.add(zt); n.add(nt); ghn.add(ghnT); hs.add(h);
+            }
+            out = steps == 0 ? Tensor.zeros(x.backend(), x.dtype(), b, 0, hidden) : Tensor.stack(hs, 1);
+        }
+        return Autograd.record("gru", out, (g, needs) -> {
+            List<Tensor> dGi = new ArrayList<>(steps), dGh = new ArrayList<>(steps);
+            Tensor dh = Tensor.zerosLike(h0);
+            for (int t = steps - 1; t >= 0; t--) {
+                dh = dh.add(g.select(1, t));
+                Tensor rt = r.get(t), zt = z.get(t), nt = n.get(t);
+                Tensor dn = dh.mul(zt.rsub(1.0));
+                Tensor dz = dh.mul(hPrev.get(t).sub(nt));
+                Tensor dPreN = dn.mul(nt.mul(nt).rsub(1.0));
+                Tensor dPreR = dPreN.mul(ghn.get(t)).mul(rt.mul(rt.rsub(1.0)));
+                Tensor dPreZ = dz.mul(zt.mul(zt.rsub(1.0)));
+                Tensor dgh = Tensor.cat(List.of(dPreR, dPreZ, dPreN.mul(rt)), 1);           // (B, 3H)
+                dGi.add(Tensor.cat(List.of(dPreR, dPreZ, dPreN), 1));
+                dGh.add(dgh);
+                dh = dh.mul(zt).add(dgh.matmul(wHh));
+            }
+            java.util.Collections.reverse(dGi);
+            java.util.Collections.reverse(dGh);
+            Tensor gi = Tensor.stack(dGi, 1).reshape(b * steps, 3 * hidden);                 // (B·L, 3H)
+            Tensor gh = Tensor.stack(dGh, 1).reshape(b * steps, 3 * hidden);
+            Tensor xs = x.reshape(b * steps, x.size(2)), prev = Tensor.stack(hPrev, 1).reshape(b * steps, hidden);
+            return new Tensor[] {
+                needs[0] ? gi.matmul(wIh).reshape(x.shape()) : null,
+                needs[1] ? dh : null,
+                needs[2] ? gi.matmul(xs, true, false) : null,
+                needs[3] ? gh.matmul(prev, true, false) : null,
+                needs[4] ? gi.sum(0, false) : null,
+                needs[5] ? gh.sum(0, false) : null};
+        }, x, h0, wIh, wHh, bIh, bHh);
+    }
+}
