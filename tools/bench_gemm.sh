@@ -5,10 +5,15 @@
 #   THREADS=2 JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java tools/bench_gemm.sh
 #   SHAPES=nn_2400x2818x256,bmm_256x75x32x75 SCALAR=0 tools/bench_gemm.sh
 #
-# The machine is noisy, so each shape is measured back to back: PyTorch, then the JMH fork for the same shape,
-# then PyTorch again; the ratio uses the mean of the two PyTorch runs, and only numbers from the same run are
-# compared. Env: THREADS (2), JAVA (java), SHAPES (all), SCALAR (1: also the scalar kernel on one shape),
-# SKIP_BUILD (0), TORCH_SECONDS (4), JMH_OPTS (extra JMH options, e.g. "-wi 3 -w 2 -i 5 -r 2").
+# The machine is noisy (other jobs share the 2 cores), so each shape is measured back to back: PyTorch, then
+# the JMH fork for the same shape, then PyTorch again. Java: median and best of the JMH measurement iterations
+# (each an average over ~2 s); OpenBLAS: median and best of its samples, over both PyTorch runs. The ratio is
+# median/median (and best/best); only numbers from the same run are compared. The load column (1-min load
+# average after each shape) shows when other jobs were competing for the cores.
+# Env: THREADS (2), JAVA (java), SHAPES (all), SCALAR (1: also the scalar kernel on one shape), SKIP_BUILD (0),
+# TORCH_SECONDS (4 per run), JMH_OPTS (extra JMH options, e.g. "-wi 3 -w 2 -i 5 -r 2"),
+# NICE (e.g. -10: run both the Java and the PyTorch measurements at that niceness, so that other jobs on the
+# machine disturb them less; negative values need root).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -18,6 +23,8 @@ PY=${PY:-/usr/bin/python3}
 SCALAR=${SCALAR:-1}
 TORCH_SECONDS=${TORCH_SECONDS:-4}
 JMH_OPTS=${JMH_OPTS:-}
+PRIO=()
+if [[ -n "${NICE:-}" ]]; then PRIO=(nice -n "$NICE"); fi
 ALL_SHAPES="nn_2400x2818x256 nn_2400x256x1024 nn_2400x1024x256 nt_linear_2818to256 tn_wgrad_2818x2400x256 nt_dgrad_256to2818 bmm_256x75x32x75"
 SHAPES=${SHAPES:-$ALL_SHAPES}
 SHAPES=${SHAPES//,/ }
@@ -29,38 +36,37 @@ fi
 
 OUT=$(mktemp -d /tmp/bench_gemm.XXXXXX)
 JVER=$("$JAVA" -version 2>&1 | head -1)
-echo "# $JVER; threads=$THREADS; $(date -u +%FT%TZ); results in $OUT" >&2
+echo "# $JVER; threads=$THREADS; nice=${NICE:-0}; $(date -u +%FT%TZ); results in $OUT" >&2
 
-run_torch() { # shape -> prints GFLOP/s
-  "$PY" tools/bench_gemm_torch.py --threads "$THREADS" --seconds "$TORCH_SECONDS" --csv --only "$1" | cut -d, -f2
+run_torch() { # shape -> "median,best" GFLOP/s
+  "${PRIO[@]}" "$PY" tools/bench_gemm_torch.py --threads "$THREADS" --seconds "$TORCH_SECONDS" --csv --only "$1" | cut -d, -f2,3
 }
 
 : > "$OUT/rows.csv"
 for s in $SHAPES; do
   t1=$(run_torch "$s")
   # shellcheck disable=SC2086
-  "$JAVA" -jar bench/target/benchmarks.jar 'GemmBench.vector$' -p shape="$s" -p threads="$THREADS" \
-      -jvm "$JAVA" -rf csv -rff "$OUT/jmh_$s.csv" $JMH_OPTS > "$OUT/jmh_$s.log" 2>&1 \
+  "${PRIO[@]}" "$JAVA" -jar bench/target/benchmarks.jar 'GemmBench.vector$' -p shape="$s" -p threads="$THREADS" \
+      -jvm "$JAVA" -rf json -rff "$OUT/jmh_$s.json" $JMH_OPTS > "$OUT/jmh_$s.log" 2>&1 \
       || { echo "JMH failed for $s, see $OUT/jmh_$s.log" >&2; exit 1; }
   t2=$(run_torch "$s")
-  echo "$s,$(tail -1 "$OUT/jmh_$s.csv" | cut -d, -f5),$t1,$t2" >> "$OUT/rows.csv"
-  echo "# $s done (torch $t1 / $t2 GFLOP/s)" >&2
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  echo "$s,$t1,$t2,$load" >> "$OUT/rows.csv"
+  echo "# $s done (torch median,best: $t1 / $t2 GFLOP/s)" >&2
 done
 
-SCALAR_MS=""
 if [[ "$SCALAR" == 1 ]]; then
   # shellcheck disable=SC2086
-  "$JAVA" -jar bench/target/benchmarks.jar 'GemmScalarBench.scalar$' -jvm "$JAVA" \
-      -rf csv -rff "$OUT/jmh_scalar.csv" > "$OUT/jmh_scalar.log" 2>&1
-  SCALAR_MS=$(tail -1 "$OUT/jmh_scalar.csv" | cut -d, -f5)
-  SCALAR_SHAPE=$(tail -1 "$OUT/jmh_scalar.csv" | cut -d, -f8 | tr -d '"')
+  "${PRIO[@]}" "$JAVA" -jar bench/target/benchmarks.jar 'GemmScalarBench.scalar$' -jvm "$JAVA" \
+      -rf json -rff "$OUT/jmh_scalar.json" > "$OUT/jmh_scalar.log" 2>&1 \
+      || echo "JMH scalar run failed, see $OUT/jmh_scalar.log" >&2
 fi
 
-grep -ho '# kernel.*' "$OUT"/jmh_*.log 2>/dev/null | sort -u | head -2 >&2 || true
+grep -ho '# kernel.*' "$OUT"/jmh_*.log 2>/dev/null | sort -u >&2 || true
 
-"$PY" - "$OUT/rows.csv" "$JVER" "$THREADS" "${SCALAR_MS:-}" "${SCALAR_SHAPE:-}" <<'EOF'
-import sys
-rows_file, jver, threads, scalar_ms, scalar_shape = sys.argv[1:6]
+"$PY" - "$OUT" "$JVER" "$THREADS" <<'EOF'
+import json, os, statistics, sys
+out, jver, threads = sys.argv[1:4]
 # name -> (batch, m, n, k)
 shapes = {
     "nn_2400x2818x256": (1, 2400, 256, 2818),
@@ -71,19 +77,34 @@ shapes = {
     "nt_dgrad_256to2818": (1, 2400, 2818, 256),
     "bmm_256x75x32x75": (256, 75, 75, 32),
 }
-def gflops(name, ms):
-    b, m, n, k = shapes[name]
-    return 2.0 * b * m * n * k / (float(ms) * 1e-3) / 1e9
-print(f"\nGEMM GFLOP/s, {jver.strip()}, {threads} threads (OpenBLAS: PyTorch before / after the Java run)")
-print(f"| {'shape':24s} | {'Java vector':>11s} | {'Java scalar':>11s} | {'OpenBLAS':>15s} | {'Java/OpenBLAS':>13s} |")
-print(f"|{'-'*26}|{'-'*13}|{'-'*13}|{'-'*17}|{'-'*15}|")
-for line in open(rows_file):
-    name, ms, t1, t2 = line.strip().split(",")
-    j = gflops(name, ms)
-    t1, t2 = float(t1), float(t2)
-    ref = (t1 + t2) / 2
-    sc = f"{gflops(name, scalar_ms):.1f}" if scalar_ms and name == scalar_shape else ""
-    print(f"| {name:24s} | {j:11.1f} | {sc:>11s} | {t1:6.1f} / {t2:6.1f} | {j / ref:13.2f} |")
-if scalar_ms:
-    print(f"(Java scalar: 1 thread, {scalar_shape})")
+
+def jmh(path):
+    """(shape, median GFLOP/s, best GFLOP/s) from a JMH json result (score in ms/op)."""
+    r = json.load(open(path))[0]
+    shape = r["params"]["shape"]
+    b, m, n, k = shapes[shape]
+    ms = [x for fork in r["primaryMetric"]["rawData"] for x in fork]
+    f = lambda t: 2.0 * b * m * n * k / (t * 1e-3) / 1e9
+    return shape, f(statistics.median(ms)), f(min(ms))
+
+scalar = {}
+if os.path.exists(os.path.join(out, "jmh_scalar.json")):
+    s, med, best = jmh(os.path.join(out, "jmh_scalar.json"))
+    scalar[s] = med
+
+print(f"\nGEMM GFLOP/s, {jver.strip()}, {threads} threads. median (best); OpenBLAS over both PyTorch runs")
+print(f"| {'shape':24s} | {'Java vector':>15s} | {'Java scalar':>11s} | {'OpenBLAS':>15s} | {'Java/OpenBLAS':>13s} | load |")
+print(f"|{'-'*26}|{'-'*17}|{'-'*13}|{'-'*17}|{'-'*15}|------|")
+for line in open(os.path.join(out, "rows.csv")):
+    name, tm1, tb1, tm2, tb2, load = line.strip().split(",")
+    _, jmed, jbest = jmh(os.path.join(out, f"jmh_{name}.json"))
+    tmed = (float(tm1) + float(tm2)) / 2
+    tbest = max(float(tb1), float(tb2))
+    sc = f"{scalar[name]:.1f}" if name in scalar else ""
+    print(f"| {name:24s} | {jmed:6.1f} ({jbest:6.1f}) | {sc:>11s} | {tmed:6.1f} ({tbest:6.1f}) | "
+          f"{jmed / tmed:5.2f} ({jbest / tbest:4.2f}) | {float(load):4.1f} |")
+if scalar:
+    print("(Java scalar: ScalarSgemm, 1 thread, median)")
+print(f"(load: 1-min load average after the shape; the benchmark itself accounts for about {threads}, "
+      "more means other jobs shared the cores)")
 EOF

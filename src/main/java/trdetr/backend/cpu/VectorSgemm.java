@@ -233,10 +233,11 @@ final class VectorSgemm {
                         FloatVector.fromArray(S, b, src + VL).intoArray(bp, d + VL);
                     }
                 } else {
+                    // Plain loops: arraycopy/fill calls cost more than they save on a few floats per row.
                     for (int p = 0; p < k; p++, src += ldb) {
                         int d = base + p * NR;
-                        System.arraycopy(b, src, bp, d, w);
-                        Arrays.fill(bp, d + w, d + NR, 0f);
+                        for (int j = 0; j < w; j++) bp[d + j] = b[src + j];
+                        for (int j = w; j < NR; j++) bp[d + j] = 0f;
                     }
                 }
             } else {
@@ -248,7 +249,9 @@ final class VectorSgemm {
                         for (int p = p0; p < p1; p++) bp[base + p * NR + jj] = b[src + p];
                     }
                     if (w < NR) {
-                        for (int p = p0; p < p1; p++) Arrays.fill(bp, base + p * NR + w, base + p * NR + NR, 0f);
+                        for (int p = p0; p < p1; p++) {
+                            for (int j = base + p * NR + w, e = base + p * NR + NR; j < e; j++) bp[j] = 0f;
+                        }
                     }
                 }
             }
