@@ -75,4 +75,14 @@ public interface Backend {
 
     /** Stable sort along the last axis: the INT64 permutation. */
     Tensor argsort(Tensor a, boolean descending);
+
+    /**
+     * One AdamW step in place, torch.optim.AdamW's arithmetic (decoupled decay p ← p·(1 − lr·wd), then Adam with bias
+     * correction, denominator √v/√(1 − β2^t) + eps). param, expAvg and expAvgSq are contiguous and updated in place.
+     */
+    void adamWStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2,
+                   double eps, double weightDecay, long step);
+
+    /** dst ← dst · factor, in place (gradient clipping). */
+    void scaleInPlace(Tensor dst, double factor);
 }

@@ -508,4 +508,46 @@ public final class CpuBackend implements Backend {
         }
         return out;
     }
+
+    // ------------------------------------------------------------------ optimisation (in place)
+
+    @Override public void adamWStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
+                                    double beta2, double eps, double weightDecay, long step) {
+        Tensor g = packed(grad.dtype() == param.dtype() ? grad : grad.to(param.dtype()));
+        for (Tensor t : new Tensor[] {param, expAvg, expAvgSq}) {
+            if (!t.isContiguous() || t.offset() != 0) throw new IllegalArgumentException("adamw: state tensors must be contiguous");
+        }
+        double bc1 = 1 - Math.pow(beta1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        double stepSize = lr / bc1, decay = 1 - lr * weightDecay;
+        int n = param.numel();
+        if (param.dtype() == DType.FLOAT32) {
+            float[] p = f32(param), gr = f32(g), m = f32(expAvg), v = f32(expAvgSq);
+            float fDecay = (float) decay, b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
+            float fBc2 = (float) bc2Sqrt, fEps = (float) eps, fStep = (float) stepSize;
+            for (int i = 0; i < n; i++) {
+                p[i] *= fDecay;
+                m[i] = m[i] * b1 + gr[i] * c1;
+                v[i] = v[i] * b2 + gr[i] * gr[i] * c2;
+                float denom = (float) Math.sqrt(v[i]) / fBc2 + fEps;
+                p[i] -= fStep * (m[i] / denom);
+            }
+        } else {
+            double[] p = f64(param), gr = f64(g), m = f64(expAvg), v = f64(expAvgSq);
+            for (int i = 0; i < n; i++) {
+                p[i] *= decay;
+                m[i] = m[i] * beta1 + gr[i] * (1 - beta1);
+                v[i] = v[i] * beta2 + gr[i] * gr[i] * (1 - beta2);
+                p[i] -= stepSize * (m[i] / (Math.sqrt(v[i]) / bc2Sqrt + eps));
+            }
+        }
+    }
+
+    @Override public void scaleInPlace(Tensor dst, double factor) {
+        Object d = array(dst);
+        DType t = dst.dtype();
+        StridedLoop.run(new Tensor[] {dst}, (o, step, n) -> {
+            if (t == DType.FLOAT32) { float[] a = (float[]) d; float f = (float) factor; for (int i = 0, k = o[0]; i < n; i++, k += step[0]) a[k] *= f; }
+            else { double[] a = (double[]) d; for (int i = 0, k = o[0]; i < n; i++, k += step[0]) a[k] *= factor; }
+        });
+    }
 }
