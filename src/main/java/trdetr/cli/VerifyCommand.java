@@ -17,7 +17,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--reference", required = true, description = "Reference .npz from tools/export_reference.py.")
     Path reference;
 
-    @Option(names = "--weights", description = "Weights to use instead of the reference's own: a torch.save checkpoint (.ckpt/.pth/.pt) or .safetensors.")
+    @Option(names = "--weights", description = "Weights to use instead of the reference's own: a torch.save checkpoint or state_dict, a .safetensors state_dict, or a trdetr checkpoint.")
     Path weights;
 
     @Option(names = "--all", description = "Print every comparison, not only failures and a summary per kind.")
@@ -26,7 +26,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         requireFile(reference, "--reference");
         Reference ref = Reference.load(reference);
-        Map<String, Tensor> w = weights == null ? null : WeightFiles.read(requireFile(weights, "--weights"));
+        Map<String, Tensor> w = weights == null ? null : trdetr.train.Checkpoint.readWeights(requireFile(weights, "--weights"));
         Verifier.Report report = Verifier.run(ref, w);
         for (Verifier.Check c : report.checks()) {
             if (all || !c.passed() || !c.kind().equals("act")) System.out.println(c.line());

@@ -79,6 +79,22 @@ public record TrDetrConfig(
         return fromOptions(o);
     }
 
+    /** The options under their official names (what {@link #fromOptions} reads back). */
+    public Map<String, Object> toOptions() {
+        Map<String, Object> o = new java.util.LinkedHashMap<>();
+        o.put("hidden_dim", hiddenDim); o.put("nheads", nheads); o.put("enc_layers", encLayers); o.put("dec_layers", decLayers);
+        o.put("dim_feedforward", dimFeedforward); o.put("num_queries", numQueries); o.put("v_feat_dim", vFeatDim);
+        o.put("t_feat_dim", tFeatDim); o.put("a_feat_dim", aFeatDim); o.put("n_input_proj", nInputProj);
+        o.put("clip_length", clipLength); o.put("max_v_l", maxVL); o.put("max_q_l", maxQL); o.put("dropout", dropout);
+        o.put("input_dropout", inputDropout); o.put("aux_loss", auxLoss); o.put("use_txt_pos", useTxtPos);
+        o.put("set_cost_span", setCostSpan); o.put("set_cost_giou", setCostGiou); o.put("set_cost_class", setCostClass);
+        o.put("span_loss_coef", spanLossCoef); o.put("giou_loss_coef", giouLossCoef); o.put("label_loss_coef", labelLossCoef);
+        o.put("lw_saliency", lwSaliency); o.put("saliency_margin", saliencyMargin);
+        o.put("VTC_loss_coef", vtcLossCoef); o.put("CTC_loss_coef", ctcLossCoef);
+        o.put("fixes", fixes.stream().map(Fix::option).sorted().toList());
+        return o;
+    }
+
     public int headDim() { return hiddenDim / nheads; }
 
     public boolean has(Fix fix) { return fixes.contains(fix); }

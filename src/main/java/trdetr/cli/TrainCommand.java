@@ -1,0 +1,165 @@
+package trdetr.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import trdetr.backend.cpu.Parallel;
+import trdetr.data.DataLoader;
+import trdetr.data.DatasetKind;
+import trdetr.data.DatasetOptions;
+import trdetr.data.DemoDataset;
+import trdetr.data.MomentDataset;
+import trdetr.inference.MomentValidation;
+import trdetr.inference.Predictor;
+import trdetr.model.Fix;
+import trdetr.model.TrDetr;
+import trdetr.model.TrDetrConfig;
+import trdetr.tensor.DType;
+import trdetr.tensor.Generator;
+import trdetr.train.TrainOptions;
+import trdetr.train.Trainer;
+
+/**
+ * Trains TR-DETR. Options mirror the official ones in kebab-case. With no data options it trains on the built-in demo
+ * dataset (generated once into a cache directory).
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train TR-DETR on QVHighlights-format data (official option names, kebab-case).",
+                "With no --train-path it generates the built-in demo dataset and trains on it."})
+final class TrainCommand implements Callable<Integer> {
+    // data
+    @Option(names = "--train-path", description = "Training annotations (jsonl).") Path trainPath;
+    @Option(names = "--eval-path", description = "Validation annotations (jsonl).") Path evalPath;
+    @Option(names = "--v-feat-dirs", split = ",", description = "Video feature directories, concatenated in this order.") List<Path> vFeatDirs = new ArrayList<>();
+    @Option(names = "--t-feat-dir", description = "Text feature directory.") Path tFeatDir;
+    @Option(names = "--a-feat-dir", description = "Audio feature directory (optional).") Path aFeatDir;
+    @Option(names = "--ctx-mode", defaultValue = "video_tef") String ctxMode;
+    @Option(names = "--max-q-l", defaultValue = "32") int maxQL;
+    @Option(names = "--max-v-l", defaultValue = "75") int maxVL;
+    @Option(names = "--clip-length", defaultValue = "2") double clipLength;
+    @Option(names = "--max-windows", defaultValue = "5") int maxWindows;
+    @Option(names = "--data-ratio", defaultValue = "1.0") double dataRatio;
+    @Option(names = "--no-norm-vfeat") boolean noNormVfeat;
+    @Option(names = "--no-norm-tfeat") boolean noNormTfeat;
+    @Option(names = "--skip-missing", description = "Skip rows whose feature files are missing (reported) instead of stopping.") boolean skipMissing;
+    @Option(names = "--demo-dir", description = "Where the demo dataset lives (default: ~/.cache/trdetr/demo).") Path demoDir;
+    // optimisation
+    @Option(names = "--seed", defaultValue = "2017") long seed;
+    @Option(names = "--bsz", defaultValue = "32") int bsz;
+    @Option(names = "--eval-bsz", defaultValue = "100") int evalBsz;
+    @Option(names = "--lr", defaultValue = "1e-4") double lr;
+    @Option(names = "--lr-drop", defaultValue = "400") int lrDrop;
+    @Option(names = "--wd", defaultValue = "1e-4") double wd;
+    @Option(names = "--n-epoch", description = "Epochs (default 200; 12 for the demo).") Integer nEpoch;
+    @Option(names = "--max-es-cnt", defaultValue = "200") int maxEsCnt;
+    @Option(names = "--grad-clip", defaultValue = "0.1") double gradClip;
+    @Option(names = "--eval-epoch", description = "Evaluate every N epochs (default 5; 2 for the demo).") Integer evalEvery;
+    @Option(names = "--max-steps", defaultValue = "0", description = "Stop after this many optimizer steps (0: no limit).") int maxSteps;
+    @Option(names = "--results-root", defaultValue = "results") Path resultsRoot;
+    @Option(names = "--exp-id", description = "Run name; results go to RESULTS_ROOT/EXP_ID (default: demo, or exp).") String expId;
+    @Option(names = "--resume", description = "Continue the run in the results directory from its latest checkpoint.") boolean resume;
+    // model
+    @Option(names = "--enc-layers", defaultValue = "2") int encLayers;
+    @Option(names = "--dec-layers", defaultValue = "2") int decLayers;
+    @Option(names = "--dim-feedforward", defaultValue = "1024") int dimFeedforward;
+    @Option(names = "--hidden-dim", defaultValue = "256") int hiddenDim;
+    @Option(names = "--nheads", defaultValue = "8") int nheads;
+    @Option(names = "--num-queries", defaultValue = "10") int numQueries;
+    @Option(names = "--n-input-proj", defaultValue = "2") int nInputProj;
+    @Option(names = "--input-dropout", defaultValue = "0.5") double inputDropout;
+    @Option(names = "--dropout", defaultValue = "0.1") double dropout;
+    @Option(names = "--no-aux-loss") boolean noAuxLoss;
+    @Option(names = "--span-loss-coef", defaultValue = "10") double spanLossCoef;
+    @Option(names = "--giou-loss-coef", defaultValue = "1") double giouLossCoef;
+    @Option(names = "--label-loss-coef", defaultValue = "4") double labelLossCoef;
+    @Option(names = "--lw-saliency", defaultValue = "1") double lwSaliency;
+    @Option(names = "--saliency-margin", defaultValue = "0.2") double saliencyMargin;
+    @Option(names = "--set-cost-span", defaultValue = "10") double setCostSpan;
+    @Option(names = "--set-cost-giou", defaultValue = "1") double setCostGiou;
+    @Option(names = "--set-cost-class", defaultValue = "4") double setCostClass;
+    @Option(names = {"--vtc-loss-coef", "--VTC-loss-coef"}, defaultValue = "0.3") double vtcLossCoef;
+    @Option(names = {"--ctc-loss-coef", "--CTC-loss-coef"}, defaultValue = "0.5") double ctcLossCoef;
+    @Option(names = "--fix", split = ",", description = "Opt-in corrections of official bugs: t2v-mask, mr2hd-slice.") List<String> fixes = new ArrayList<>();
+    // machine
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu (the CUDA backend comes with its own issue).") String device;
+    @Option(names = "--threads", description = "CPU threads (default: all cores).") Integer threads;
+    @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
+
+    @Override public Integer call() throws Exception {
+        if (!device.equals("cpu")) throw new UserError("--device " + device + ": only the cpu backend exists in this build");
+        if (threads != null) Parallel.setThreads(threads);
+        boolean demo = trainPath == null;
+        DatasetOptions trainData, evalData;
+        if (demo) {
+            Path dir = demoDir != null ? demoDir : Path.of(System.getProperty("user.home"), ".cache", "trdetr", "demo");
+            System.out.println("demo dataset: " + dir + (DemoDataset.isComplete(dir) ? " (cached)" : " (generating)"));
+            DemoDataset.Layout layout = DemoDataset.ensure(dir, DemoDataset.Settings.defaults());
+            trainData = layout.options("train");
+            evalData = layout.options("val");
+            evalPath = layout.val();
+        } else {
+            if (tFeatDir == null) throw new UserError("--t-feat-dir is required with --train-path");
+            if (ctxMode.contains("video") && vFeatDirs.isEmpty()) throw new UserError("--v-feat-dirs is required with --ctx-mode " + ctxMode);
+            trainData = dataOptions(trainPath);
+            evalData = evalPath == null ? null : dataOptions(evalPath);
+        }
+        MomentDataset train = MomentDataset.open(trainData);
+        MomentDataset val = evalData == null ? null : MomentDataset.open(evalData);
+        if (!train.skipped().isEmpty()) System.out.println(train.skipReport());
+
+        TrDetrConfig config = modelConfig(train);
+        Path resultsDir = resultsRoot.resolve(expId != null ? expId : demo ? "demo" : "exp");
+        int epochs = nEpoch != null ? nEpoch : demo ? 12 : 200;
+        int every = evalEvery != null ? evalEvery : demo ? 2 : 5;
+        TrainOptions options = new TrainOptions(resultsDir, seed, bsz, evalBsz, lr, lrDrop, wd, epochs, maxEsCnt, gradClip, every,
+                maxSteps, Parallel.threads(), !noProgress);
+        Generator gen = new Generator(seed);
+        TrDetr model = new TrDetr(config, gen, DType.FLOAT32);
+        System.out.printf("model: %,d parameters; %d training and %d validation queries; results in %s%n",
+                model.parameterCount(), train.size(), val == null ? 0 : val.size(), resultsDir);
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("train_path", trainData.annotations().toString());
+        run.put("eval_path", evalData == null ? null : evalData.annotations().toString());
+        run.put("v_feat_dirs", trainData.videoDirs().stream().map(Path::toString).toList());
+        run.put("t_feat_dir", trainData.textDir().toString());
+        run.put("ctx_mode", ctxMode);
+        run.put("demo", demo);
+        Files.createDirectories(resultsDir);
+        try (DataLoader trainLoader = DataLoader.training(train, bsz, seed);
+             DataLoader valLoader = val == null ? null : DataLoader.evaluation(val, evalBsz)) {
+            MomentValidation validation = val == null ? null
+                    : new MomentValidation(valLoader, evalPath, resultsDir, "val", Predictor.official(), "MR-full-mAP");
+            Trainer.Result result = new Trainer(model, gen, trainLoader, validation, options, run).run(resume);
+            System.out.printf("done: %d epochs, best MR-full-mAP %.2f; checkpoints, metrics.jsonl and training.png in %s%n",
+                    result.epochsDone(), result.bestScore(), resultsDir);
+        }
+        return 0;
+    }
+
+    private DatasetOptions dataOptions(Path annotations) {
+        return DatasetOptions.builder(DatasetKind.QVHIGHLIGHTS, annotations).videoDirs(vFeatDirs).textDir(tFeatDir).audioDir(aFeatDir)
+                .ctxMode(ctxMode).maxQueryLength(maxQL).maxVideoLength(maxVL).clipLength(clipLength).maxWindows(maxWindows)
+                .normalizeVideo(!noNormVfeat).normalizeText(!noNormTfeat).dataRatio(dataRatio).skipMissing(skipMissing).build();
+    }
+
+    private TrDetrConfig modelConfig(MomentDataset train) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("hidden_dim", hiddenDim); o.put("nheads", nheads); o.put("enc_layers", encLayers); o.put("dec_layers", decLayers);
+        o.put("dim_feedforward", dimFeedforward); o.put("num_queries", numQueries);
+        o.put("v_feat_dim", train.videoDim()); o.put("t_feat_dim", train.textDim()); o.put("a_feat_dim", train.audioDim());
+        o.put("n_input_proj", nInputProj); o.put("clip_length", (int) clipLength); o.put("max_v_l", maxVL); o.put("max_q_l", maxQL);
+        o.put("dropout", dropout); o.put("input_dropout", inputDropout); o.put("aux_loss", !noAuxLoss);
+        o.put("set_cost_span", setCostSpan); o.put("set_cost_giou", setCostGiou); o.put("set_cost_class", setCostClass);
+        o.put("span_loss_coef", spanLossCoef); o.put("giou_loss_coef", giouLossCoef); o.put("label_loss_coef", labelLossCoef);
+        o.put("lw_saliency", lwSaliency); o.put("saliency_margin", saliencyMargin);
+        o.put("VTC_loss_coef", vtcLossCoef); o.put("CTC_loss_coef", ctcLossCoef);
+        o.put("fixes", fixes.stream().map(f -> Fix.parse(f).option()).toList());
+        return TrDetrConfig.fromOptions(o);
+    }
+}

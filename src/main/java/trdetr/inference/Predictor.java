@@ -1,0 +1,70 @@
+package trdetr.inference;
+
+import java.util.ArrayList;
+import java.util.List;
+import trdetr.autograd.GradMode;
+import trdetr.data.Batch;
+import trdetr.data.DataLoader;
+import trdetr.eval.PredictionPostProcessor;
+import trdetr.eval.QueryOutputs;
+import trdetr.eval.SubmissionLine;
+import trdetr.model.TrDetr;
+import trdetr.model.TrDetrOutput;
+
+/**
+ * Runs a model over an evaluation split (eval mode, no gradients, file order, the eval batch size) and turns its
+ * outputs into official submission lines (spec §6): foreground probability per query, windows, fp16 saliency.
+ */
+public final class Predictor {
+    private final PredictionPostProcessor post;
+    private final double nmsThreshold;
+    private final int maxBeforeNms, maxAfterNms;
+
+    public Predictor(PredictionPostProcessor post, double nmsThreshold, int maxBeforeNms, int maxAfterNms) {
+        this.post = post;
+        this.nmsThreshold = nmsThreshold;
+        this.maxBeforeNms = maxBeforeNms;
+        this.maxAfterNms = maxAfterNms;
+    }
+
+    /** The official settings: clip 2, [0, 150] s, no NMS. */
+    public static Predictor official() { return new Predictor(new PredictionPostProcessor(), -1, 10, 10); }
+
+    public List<SubmissionLine> predict(TrDetr model, DataLoader loader) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        List<SubmissionLine> lines = new ArrayList<>();
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            for (Batch batch : loader.epoch(0)) {
+                TrDetrOutput out = model.forward(batch.srcTxt(), batch.srcTxtMask(), batch.srcVid(), batch.srcVidMask(), batch.srcAud());
+                lines.addAll(lines(batch, out));
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return lines;
+    }
+
+    List<SubmissionLine> lines(Batch batch, TrDetrOutput out) {
+        int b = batch.size(), q = out.predLogits().size(1), lv = out.saliency().size(1);
+        float[] fg = out.predLogits().softmax(-1).select(2, 0).toFloatArray();       // (B, Q)
+        float[] spans = out.predSpans().toFloatArray();                              // (B, Q, 2)
+        float[] saliency = out.saliency().toFloatArray();                            // (B, Lv)
+        List<SubmissionLine> lines = new ArrayList<>(b);
+        for (int i = 0; i < b; i++) {
+            float[] f = new float[q];
+            float[][] s = new float[q][2];
+            for (int k = 0; k < q; k++) {
+                f[k] = fg[i * q + k];
+                s[k][0] = spans[(i * q + k) * 2];
+                s[k][1] = spans[(i * q + k) * 2 + 1];
+            }
+            float[] sal = java.util.Arrays.copyOfRange(saliency, i * lv, (i + 1) * lv);
+            var a = batch.annotation(i);
+            SubmissionLine line = post.process(new QueryOutputs(a.qidJson(), a.query(), a.vid(), a.duration(), f, s, sal, batch.validLength(i)));
+            lines.add(PredictionPostProcessor.applyNms(line, nmsThreshold, maxBeforeNms, maxAfterNms));
+        }
+        return lines;
+    }
+
+}

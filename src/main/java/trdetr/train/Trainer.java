@@ -1,0 +1,160 @@
+package trdetr.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import trdetr.data.Batch;
+import trdetr.data.DataLoader;
+import trdetr.loss.TrDetrCriterion;
+import trdetr.model.TrDetr;
+import trdetr.model.TrDetrOutput;
+import trdetr.tensor.Generator;
+import trdetr.tensor.Tensor;
+
+/**
+ * The official training loop (spec §4.7): per batch forward, total loss, backward, gradient-norm clipping, AdamW;
+ * StepLR per epoch; evaluation every few epochs, the best model by a strictly greater score, early stopping.
+ * latest.ckpt is written atomically after every epoch and best.ckpt on improvement, both as {@link Checkpoint}s.
+ * Data order, per-sample sampling and dropout are pure functions of the seed, the epoch and a saved counter, so a run
+ * resumed from latest.ckpt continues exactly as if it had never stopped.
+ */
+public final class Trainer {
+    public static final String LATEST = "latest.ckpt", BEST = "best.ckpt";
+
+    private final TrDetr model;
+    private final Generator dropout;
+    private final DataLoader train;
+    private final Validation validation;
+    private final TrainOptions options;
+    private final TrDetrCriterion criterion;
+    private final AdamW optimizer;
+    private final StepLR schedule;
+    private final MetricsLog log;
+    private final Map<String, Object> runOptions;
+
+    /** @param dropout the generator the model's dropout layers draw from (saved in checkpoints) */
+    public Trainer(TrDetr model, Generator dropout, DataLoader train, Validation validation, TrainOptions options, Map<String, Object> runOptions) {
+        this.model = model;
+        this.dropout = dropout;
+        this.train = train;
+        this.validation = validation;
+        this.options = options;
+        this.criterion = new TrDetrCriterion(model.config());
+        this.optimizer = AdamW.of(model.namedParameters(), options.lr(), options.wd());
+        this.schedule = new StepLR(options.lr(), options.lrDrop(), 0.1);
+        this.log = new MetricsLog(options.resultsDir().resolve("metrics.jsonl"));
+        this.runOptions = runOptions;
+    }
+
+    /** The outcome: epochs done, best score and the metrics of the last evaluation. */
+    public record Result(int epochsDone, double bestScore, Map<String, Object> lastMetrics, long steps) {}
+
+    public Result run(boolean resume) throws IOException {
+        Files.createDirectories(options.resultsDir());
+        Path latest = options.resultsDir().resolve(LATEST);
+        int epoch = 0, esCount = 0;
+        double best = Double.NEGATIVE_INFINITY;
+        if (resume && Files.exists(latest)) {
+            Checkpoint.Loaded c = Checkpoint.load(latest);
+            c.restore(model, optimizer, latest);
+            epoch = c.progress().epochsDone();
+            best = c.progress().bestMetric();
+            esCount = c.progress().earlyStopCount();
+            dropout.setCounter(((Number) c.progress().runOptions().get("dropout_counter")).longValue());
+            log.truncateFrom(epoch);
+            System.out.printf("resumed from %s after epoch %d%n", latest, epoch);
+        } else {
+            Files.deleteIfExists(log.file());
+        }
+        writeRunOptions();
+        long steps = 0;
+        Map<String, Object> lastMetrics = Map.of();
+        boolean stop = false;
+        while (epoch < options.nEpoch() && !stop) {
+            optimizer.setLr(schedule.lrAt(epoch));
+            model.train(true);
+            Map<String, Double> sums = new LinkedHashMap<>();
+            int batches = 0;
+            long start = System.nanoTime();
+            try (ProgressBar bar = progressBar(epoch)) {
+                for (Batch batch : train.epoch(epoch)) {
+                    TrDetrOutput out = model.forward(batch.srcTxt(), batch.srcTxtMask(), batch.srcVid(), batch.srcVidMask(), batch.srcAud());
+                    TrDetrCriterion.Result loss = criterion.compute(out, batch.targets(), batch.srcTxtMask());
+                    optimizer.zeroGrad();
+                    loss.total().backward();
+                    if (options.gradClip() > 0) GradientClipping.clipGradNorm(model.parameters(), options.gradClip());
+                    optimizer.step();
+                    double total = loss.total().item();
+                    if (!Double.isFinite(total)) throw new IllegalStateException("epoch " + epoch + ": the loss is " + total + "; stopping");
+                    sums.merge("loss_overall", total, Double::sum);
+                    for (Map.Entry<String, Tensor> e : loss.terms().entrySet()) sums.merge(e.getKey(), e.getValue().item(), Double::sum);
+                    batches++;
+                    steps++;
+                    if (bar != null) bar.step().setExtraMessage(String.format("loss %.3f", sums.get("loss_overall") / batches));
+                    if (options.maxSteps() > 0 && steps >= options.maxSteps()) { stop = true; break; }
+                }
+            }
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("epoch", epoch);
+            record.put("lr", optimizer.lr());
+            record.put("seconds", (System.nanoTime() - start) / 1e9);
+            for (Map.Entry<String, Double> e : sums.entrySet()) record.put(e.getKey(), e.getValue() / Math.max(batches, 1));
+            epoch++;
+            boolean evaluate = validation != null && (epoch % options.evalEvery() == 0 || epoch == options.nEpoch() || stop);
+            if (evaluate) {
+                lastMetrics = validation.evaluate(model, epoch - 1);
+                record.putAll(lastMetrics);
+                double score = validation.score(lastMetrics);
+                if (score > best) {
+                    best = score;
+                    esCount = 0;
+                    save(options.resultsDir().resolve(BEST), epoch, best, esCount);
+                } else if (options.maxEsCnt() >= 0 && ++esCount > options.maxEsCnt()) {
+                    System.out.printf("early stop: no improvement in %d evaluations%n", esCount);
+                    stop = true;
+                }
+                System.out.printf("epoch %d: %s%n", epoch, brief(lastMetrics));
+            }
+            log.append(record);
+            save(latest, epoch, best, esCount);
+            TrainingPlot.write(options.resultsDir().resolve("training.png"), log.read());
+        }
+        return new Result(epoch, best, lastMetrics, steps);
+    }
+
+    private void save(Path file, int epochsDone, double best, int esCount) throws IOException {
+        Map<String, Object> run = new LinkedHashMap<>(runOptions);
+        run.put("dropout_counter", dropout.counter());
+        Checkpoint.save(file, model, optimizer, new Checkpoint.Progress(epochsDone, best, esCount, run));
+    }
+
+    /** opt.json, as the official run records its options. */
+    private void writeRunOptions() throws IOException {
+        Map<String, Object> all = new LinkedHashMap<>(model.config().toOptions());
+        all.putAll(options.toMap());
+        all.putAll(runOptions);
+        Path opt = options.resultsDir().resolve("opt.json");
+        Path tmp = opt.resolveSibling("opt.json.tmp");
+        Files.writeString(tmp, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(all));
+        Files.move(tmp, opt, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private ProgressBar progressBar(int epoch) {
+        if (!options.progressBar()) return null;
+        return new ProgressBarBuilder().setTaskName("epoch " + (epoch + 1) + "/" + options.nEpoch()).setInitialMax(train.numBatches())
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().build();
+    }
+
+    private static String brief(Map<String, Object> m) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : new String[] {"MR-full-R1@0.5", "MR-full-R1@0.7", "MR-full-mAP", "HL-min-VeryGood-mAP", "HL-min-VeryGood-Hit1"}) {
+            if (m.containsKey(k)) sb.append(k).append(' ').append(m.get(k)).append("  ");
+        }
+        return sb.toString().strip();
+    }
+}
