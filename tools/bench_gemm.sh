@@ -6,8 +6,8 @@
 #   SHAPES=nn_2400x2818x256,bmm_256x75x32x75 SCALAR=0 tools/bench_gemm.sh
 #
 # The machine is noisy (other jobs share the 2 cores), so each shape is measured back to back: PyTorch, then
-# the JMH fork for the same shape, then PyTorch again. Java: median and best of the JMH measurement iterations
-# (each an average over ~2 s); OpenBLAS: median and best of its samples, over both PyTorch runs. The ratio is
+# the JMH fork for the same shape, then PyTorch again. Java: median and best of the calls timed by JMH
+# (SampleTime mode); OpenBLAS: median and best of its ~20 ms samples, over both PyTorch runs. The ratio is
 # median/median (and best/best); only numbers from the same run are compared. The load column (1-min load
 # average after each shape) shows when other jobs were competing for the cores.
 # Env: THREADS (2), JAVA (java), SHAPES (all), SCALAR (1: also the scalar kernel on one shape), SKIP_BUILD (0),
@@ -79,13 +79,14 @@ shapes = {
 }
 
 def jmh(path):
-    """(shape, median GFLOP/s, best GFLOP/s) from a JMH json result (score in ms/op)."""
+    """(shape, median GFLOP/s, best GFLOP/s) from a JMH json result (ms/op; median and minimum over the
+    recorded calls in SampleTime mode, over the iterations in AverageTime mode)."""
     r = json.load(open(path))[0]
     shape = r["params"]["shape"]
     b, m, n, k = shapes[shape]
-    ms = [x for fork in r["primaryMetric"]["rawData"] for x in fork]
+    pct = r["primaryMetric"]["scorePercentiles"]
     f = lambda t: 2.0 * b * m * n * k / (t * 1e-3) / 1e9
-    return shape, f(statistics.median(ms)), f(min(ms))
+    return shape, f(pct["50.0"]), f(pct["0.0"])
 
 scalar = {}
 if os.path.exists(os.path.join(out, "jmh_scalar.json")):

@@ -20,14 +20,16 @@ import trdetr.backend.cpu.Parallel;
 import trdetr.backend.cpu.Sgemm;
 
 /**
- * GEMM on the TR-DETR model's shapes. Score: average time per product (ms); GFLOP/s = 2·batch·m·n·k / time
- * (tools/bench_gemm.sh computes it and compares with OpenBLAS through PyTorch on the same shapes).
+ * GEMM on the TR-DETR model's shapes. Mode: SampleTime (the time of every call is recorded, so the median and
+ * the best call are available, as for the PyTorch reference: the machine is shared and noisy). Score: ms per
+ * product; GFLOP/s = 2·batch·m·n·k / time (tools/bench_gemm.sh computes it and compares with OpenBLAS through
+ * PyTorch on the same shapes).
  *
  * <p>Shape names: {@code <op>_<...>}; see {@link #SHAPES}. Every (method, shape) runs in its own fork: mixing
  * kernels in one JVM shifts the results. The scalar kernel is in {@link GemmScalarBench}.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)

@@ -19,7 +19,7 @@ import trdetr.backend.cpu.ScalarSgemm;
 
 /** The plain scalar kernel (single-threaded) on one of {@link GemmBench}'s shapes, for comparison; it is slow. */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 4)

@@ -57,9 +57,17 @@ public final class Parallel {
         return threads;
     }
 
-    /** Sets the number of threads (the caller included); waits for a running region to finish first. */
+    /**
+     * Sets the number of threads (the caller included); waits for a running region to finish first.
+     * Must not be called from inside a parallel task (that would wait for itself): throws
+     * IllegalStateException there.
+     */
     public static void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1: " + n);
+        Job running = current;
+        if (Thread.currentThread() instanceof Worker || (running != null && running.caller == Thread.currentThread())) {
+            throw new IllegalStateException("Parallel.setThreads called from inside a parallel task");
+        }
         acquire();
         try {
             if (n == threads) return;

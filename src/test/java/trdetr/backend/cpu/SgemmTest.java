@@ -435,6 +435,21 @@ class SgemmTest {
     }
 
     @Test
+    void setThreadsInsideATaskIsRejected() {
+        Parallel.setThreads(2);
+        AtomicIntegerArray rejected = new AtomicIntegerArray(4);
+        Parallel.forEach(4, t -> {
+            try {
+                Parallel.setThreads(3);
+            } catch (IllegalStateException e) {
+                rejected.incrementAndGet(t);
+            }
+        });
+        for (int t = 0; t < 4; t++) assertThat(rejected.get(t)).isEqualTo(1);
+        assertThat(Parallel.threads()).isEqualTo(2);
+    }
+
+    @Test
     void parallelFromSeveralThreads() throws Exception {
         Parallel.setThreads(2);
         int callers = 4;
