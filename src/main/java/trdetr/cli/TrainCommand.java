@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import trdetr.backend.cpu.Parallel;
 import trdetr.data.DataLoader;
-import trdetr.data.DatasetKind;
 import trdetr.data.DatasetOptions;
 import trdetr.data.DemoDataset;
 import trdetr.data.MomentDataset;
@@ -36,18 +36,7 @@ final class TrainCommand implements Callable<Integer> {
     // data
     @Option(names = "--train-path", description = "Training annotations (jsonl).") Path trainPath;
     @Option(names = "--eval-path", description = "Validation annotations (jsonl).") Path evalPath;
-    @Option(names = "--v-feat-dirs", split = ",", description = "Video feature directories, concatenated in this order.") List<Path> vFeatDirs = new ArrayList<>();
-    @Option(names = "--t-feat-dir", description = "Text feature directory.") Path tFeatDir;
-    @Option(names = "--a-feat-dir", description = "Audio feature directory (optional).") Path aFeatDir;
-    @Option(names = "--ctx-mode", defaultValue = "video_tef") String ctxMode;
-    @Option(names = "--max-q-l", defaultValue = "32") int maxQL;
-    @Option(names = "--max-v-l", defaultValue = "75") int maxVL;
-    @Option(names = "--clip-length", defaultValue = "2") double clipLength;
-    @Option(names = "--max-windows", defaultValue = "5") int maxWindows;
-    @Option(names = "--data-ratio", defaultValue = "1.0") double dataRatio;
-    @Option(names = "--no-norm-vfeat") boolean noNormVfeat;
-    @Option(names = "--no-norm-tfeat") boolean noNormTfeat;
-    @Option(names = "--skip-missing", description = "Skip rows whose feature files are missing (reported) instead of stopping.") boolean skipMissing;
+    @Mixin DataArgs data;
     @Option(names = "--demo-dir", description = "Where the demo dataset lives (default: ~/.cache/trdetr/demo).") Path demoDir;
     // optimisation
     @Option(names = "--seed", defaultValue = "2017") long seed;
@@ -104,10 +93,8 @@ final class TrainCommand implements Callable<Integer> {
             evalData = layout.options("val");
             evalPath = layout.val();
         } else {
-            if (tFeatDir == null) throw new UserError("--t-feat-dir is required with --train-path");
-            if (ctxMode.contains("video") && vFeatDirs.isEmpty()) throw new UserError("--v-feat-dirs is required with --ctx-mode " + ctxMode);
-            trainData = dataOptions(trainPath);
-            evalData = evalPath == null ? null : dataOptions(evalPath);
+            trainData = data.options(trainPath, true);
+            evalData = evalPath == null ? null : data.options(evalPath, true);
         }
         MomentDataset train = MomentDataset.open(trainData);
         MomentDataset val = evalData == null ? null : MomentDataset.open(evalData);
@@ -128,7 +115,7 @@ final class TrainCommand implements Callable<Integer> {
         run.put("eval_path", evalData == null ? null : evalData.annotations().toString());
         run.put("v_feat_dirs", trainData.videoDirs().stream().map(Path::toString).toList());
         run.put("t_feat_dir", trainData.textDir().toString());
-        run.put("ctx_mode", ctxMode);
+        run.put("ctx_mode", trainData.ctxMode());
         run.put("demo", demo);
         Files.createDirectories(resultsDir);
         try (DataLoader trainLoader = DataLoader.training(train, bsz, seed);
@@ -142,18 +129,12 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private DatasetOptions dataOptions(Path annotations) {
-        return DatasetOptions.builder(DatasetKind.QVHIGHLIGHTS, annotations).videoDirs(vFeatDirs).textDir(tFeatDir).audioDir(aFeatDir)
-                .ctxMode(ctxMode).maxQueryLength(maxQL).maxVideoLength(maxVL).clipLength(clipLength).maxWindows(maxWindows)
-                .normalizeVideo(!noNormVfeat).normalizeText(!noNormTfeat).dataRatio(dataRatio).skipMissing(skipMissing).build();
-    }
-
     private TrDetrConfig modelConfig(MomentDataset train) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("hidden_dim", hiddenDim); o.put("nheads", nheads); o.put("enc_layers", encLayers); o.put("dec_layers", decLayers);
         o.put("dim_feedforward", dimFeedforward); o.put("num_queries", numQueries);
         o.put("v_feat_dim", train.videoDim()); o.put("t_feat_dim", train.textDim()); o.put("a_feat_dim", train.audioDim());
-        o.put("n_input_proj", nInputProj); o.put("clip_length", (int) clipLength); o.put("max_v_l", maxVL); o.put("max_q_l", maxQL);
+        o.put("n_input_proj", nInputProj); o.put("clip_length", (int) data.clipLength); o.put("max_v_l", data.maxVL); o.put("max_q_l", data.maxQL);
         o.put("dropout", dropout); o.put("input_dropout", inputDropout); o.put("aux_loss", !noAuxLoss);
         o.put("set_cost_span", setCostSpan); o.put("set_cost_giou", setCostGiou); o.put("set_cost_class", setCostClass);
         o.put("span_loss_coef", spanLossCoef); o.put("giou_loss_coef", giouLossCoef); o.put("label_loss_coef", labelLossCoef);

@@ -83,6 +83,11 @@ public final class Checkpoint {
         return SafeTensors.readMetadata(file).containsKey(META) ? load(file).modelWeights() : SafeTensors.read(file);
     }
 
+    /** Whether a file is a trdetr training checkpoint (safetensors with our metadata). */
+    public static boolean isTrdetrCheckpoint(Path file) throws IOException {
+        return isSafeTensors(file) && SafeTensors.readMetadata(file).containsKey(META);
+    }
+
     /** By content, not name: safetensors starts with an 8-byte header length followed by a JSON object. */
     static boolean isSafeTensors(Path file) throws IOException {
         try (var in = java.nio.file.Files.newInputStream(file)) {

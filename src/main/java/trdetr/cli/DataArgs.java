@@ -1,0 +1,35 @@
+package trdetr.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+import trdetr.data.DatasetKind;
+import trdetr.data.DatasetOptions;
+
+/** The data options shared by train, predict and eval (official names, kebab-case). */
+final class DataArgs {
+    @Option(names = "--v-feat-dirs", split = ",", description = "Video feature directories, concatenated in this order.") List<Path> vFeatDirs = new ArrayList<>();
+    @Option(names = "--t-feat-dir", description = "Text feature directory.") Path tFeatDir;
+    @Option(names = "--a-feat-dir", description = "Audio feature directory (optional).") Path aFeatDir;
+    @Option(names = "--ctx-mode", defaultValue = "video_tef") String ctxMode;
+    @Option(names = "--max-q-l", defaultValue = "32") int maxQL;
+    @Option(names = "--max-v-l", defaultValue = "75") int maxVL;
+    @Option(names = "--clip-length", defaultValue = "2") double clipLength;
+    @Option(names = "--max-windows", defaultValue = "5") int maxWindows;
+    @Option(names = "--data-ratio", defaultValue = "1.0") double dataRatio;
+    @Option(names = "--no-norm-vfeat") boolean noNormVfeat;
+    @Option(names = "--no-norm-tfeat") boolean noNormTfeat;
+    @Option(names = "--skip-missing", description = "Skip rows whose feature files are missing (reported) instead of stopping.") boolean skipMissing;
+
+    boolean hasFeatures() { return tFeatDir != null; }
+
+    DatasetOptions options(Path annotations, boolean labels) {
+        if (tFeatDir == null) throw new UserError("--t-feat-dir is required with " + annotations);
+        if (ctxMode.contains("video") && vFeatDirs.isEmpty()) throw new UserError("--v-feat-dirs is required with --ctx-mode " + ctxMode);
+        return DatasetOptions.builder(DatasetKind.QVHIGHLIGHTS, annotations).videoDirs(vFeatDirs).textDir(tFeatDir).audioDir(aFeatDir)
+                .ctxMode(ctxMode).maxQueryLength(maxQL).maxVideoLength(maxVL).clipLength(clipLength).maxWindows(maxWindows)
+                .normalizeVideo(!noNormVfeat).normalizeText(!noNormTfeat).dataRatio(dataRatio).skipMissing(skipMissing)
+                .loadLabels(labels).build();
+    }
+}

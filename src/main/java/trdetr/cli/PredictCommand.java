@@ -1,0 +1,106 @@
+package trdetr.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import trdetr.backend.cpu.Parallel;
+import trdetr.data.Annotation;
+import trdetr.data.DataLoader;
+import trdetr.data.MomentDataset;
+import trdetr.eval.EvaluationResult;
+import trdetr.eval.PredictionPostProcessor;
+import trdetr.eval.StandaloneEvaluator;
+import trdetr.eval.SubmissionLine;
+import trdetr.eval.SubmissionWriter;
+import trdetr.inference.Predictor;
+import trdetr.inference.QueryPicture;
+import trdetr.model.TrDetr;
+import trdetr.train.Checkpoint;
+
+/** Writes the official submission jsonl for a split from a checkpoint; scores it when the split has labels. */
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Predict moments and saliency for every query of a split and write the official submission jsonl.",
+                "With labels in the annotations, also score it with the official evaluator (PRED_metrics.json)."})
+final class PredictCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true, description = "trdetr checkpoint (best.ckpt/latest.ckpt) or an official torch.save checkpoint.") Path checkpoint;
+    @Option(names = "--eval-path", description = "Annotations of the split (jsonl). Default: the validation split the checkpoint was trained with.") Path evalPath;
+    @Mixin DataArgs data;
+    @Option(names = "--out", description = "Submission file (default: hl_{split}_submission.jsonl next to the checkpoint).") Path out;
+    @Option(names = "--eval-bsz", defaultValue = "100") int evalBsz;
+    @Option(names = "--nms-thd", defaultValue = "-1", description = "NMS IoU threshold; -1 (default) is off, as the official runs.") double nmsThd;
+    @Option(names = "--max-before-nms", defaultValue = "10") int maxBeforeNms;
+    @Option(names = "--max-after-nms", defaultValue = "10") int maxAfterNms;
+    @Option(names = "--html-dir", description = "Also write one HTML picture per query (saliency, windows, ground truth) here.") Path htmlDir;
+    @Option(names = "--html-limit", defaultValue = "20", description = "At most this many pictures.") int htmlLimit;
+    @Option(names = "--device", defaultValue = "cpu") String device;
+    @Option(names = "--threads") Integer threads;
+
+    @Override public Integer call() throws Exception {
+        if (!device.equals("cpu")) throw new UserError("--device " + device + ": only the cpu backend exists in this build");
+        if (threads != null) Parallel.setThreads(threads);
+        VerifyCommand.requireFile(checkpoint, "--checkpoint");
+        TrDetr model = Checkpoint.loadModel(checkpoint, null);
+        MomentDataset split = MomentDataset.open(splitOptions());
+        Path target = out != null ? out : checkpoint.toAbsolutePath().resolveSibling("hl_" + splitName() + "_submission.jsonl");
+        List<SubmissionLine> lines;
+        try (DataLoader loader = DataLoader.evaluation(split, evalBsz)) {
+            lines = new Predictor(new PredictionPostProcessor(), nmsThd, maxBeforeNms, maxAfterNms).predict(model, loader);
+        }
+        SubmissionWriter.write(target, lines);
+        System.out.printf("%d predictions written to %s%n", lines.size(), target);
+        if (htmlDir != null) pictures(lines, split);
+        boolean labelled = split.annotations().stream().allMatch(a -> a.relevantWindows() != null);
+        if (labelled) {
+            EvaluationResult result = StandaloneEvaluator.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(),
+                    StandaloneEvaluator.readGroundTruth(split.options().annotations()), true);
+            Path metrics = target.resolveSibling(target.getFileName().toString().replaceFirst("\\.jsonl$", "") + "_metrics.json");
+            trdetr.eval.AtomicFiles.writeString(metrics, result.toJson());
+            System.out.print(result.briefTable());
+            System.out.println("metrics written to " + metrics);
+        }
+        return 0;
+    }
+
+    /** The split's data options: given explicitly, or those the checkpoint's training run recorded. */
+    @SuppressWarnings("unchecked")
+    private trdetr.data.DatasetOptions splitOptions() throws Exception {
+        if (evalPath != null && data.hasFeatures()) return data.options(evalPath, true);
+        Map<String, Object> run = Checkpoint.isTrdetrCheckpoint(checkpoint) ? Checkpoint.load(checkpoint).progress().runOptions() : Map.of();
+        if (evalPath == null && run.get("eval_path") instanceof String p) evalPath = Path.of(p);
+        if (evalPath == null) throw new UserError("--eval-path is required (the checkpoint records no validation split)");
+        if (!data.hasFeatures()) {
+            if (!(run.get("t_feat_dir") instanceof String t)) throw new UserError("--t-feat-dir and --v-feat-dirs are required");
+            data.tFeatDir = Path.of(t);
+            data.vFeatDirs = ((List<String>) run.getOrDefault("v_feat_dirs", List.of())).stream().map(Path::of).toList();
+            if (run.get("ctx_mode") instanceof String c) data.ctxMode = c;
+        }
+        return data.options(evalPath, !isTestSplit());
+    }
+
+    private boolean isTestSplit() throws java.io.IOException {
+        // A test split has no labels: read it without them rather than failing on missing fields.
+        String first = Files.lines(evalPath).filter(l -> !l.isBlank()).findFirst().orElse("");
+        return !first.contains("\"relevant_windows\"") && !first.contains("\"label\"");
+    }
+
+    private String splitName() {
+        String name = evalPath.getFileName().toString();
+        for (String s : new String[] {"test", "val", "train"}) if (name.contains(s)) return s;
+        return "pred";
+    }
+
+    private void pictures(List<SubmissionLine> lines, MomentDataset split) throws Exception {
+        Files.createDirectories(htmlDir);
+        for (int i = 0; i < Math.min(htmlLimit, lines.size()); i++) {
+            Annotation truth = split.annotation(i);
+            SubmissionLine line = lines.get(i);
+            QueryPicture.write(htmlDir.resolve("qid" + line.qid() + ".html"), QueryPicture.html(line, truth, data.clipLength, 10));
+        }
+        System.out.printf("%d pictures written to %s%n", Math.min(htmlLimit, lines.size()), htmlDir);
+    }
+}
