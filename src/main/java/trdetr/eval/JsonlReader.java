@@ -37,6 +37,8 @@ public final class JsonlReader {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new FormatException(file, "no such file");
+        } catch (IOException e) {
+            throw new FormatException(file, "cannot read: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
         }
         String text;
         try {
@@ -65,6 +67,9 @@ public final class JsonlReader {
             node = text.isBlank() ? null : MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             String why = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage().lines().findFirst().orElse("");
+            // Jackson appends where the enclosing value started, with a "[Source: ...]" we do not want in one line.
+            int cut = why.indexOf(" (start marker at");
+            if (cut >= 0) why = why.substring(0, cut);
             int col = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
             throw new FormatException(file, "line " + lineNo + ": not valid JSON" + (col > 0 ? " at column " + col : "") + ": " + why);
         }

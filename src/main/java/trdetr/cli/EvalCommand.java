@@ -1,0 +1,50 @@
+package trdetr.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import trdetr.eval.AtomicFiles;
+import trdetr.eval.EvaluationResult;
+import trdetr.eval.StandaloneEvaluator;
+
+/**
+ * {@code trdetr eval}: the official QVHighlights evaluator ({@code standalone_eval/eval.py}) on a submission file.
+ * Prints the brief metrics (or, with --json, the full metrics JSON exactly as the official script writes it) and
+ * writes the full JSON to --out. Bad input (malformed jsonl, a missing field, qid sets that differ) is a one-line
+ * error naming the file and line, exit code 2.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Score a moment-retrieval / highlight-detection submission with the official QVHighlights metrics.")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--submission", required = true, paramLabel = "PRED.jsonl",
+            description = "Submission jsonl: qid, pred_relevant_windows [[st, ed, score], ...], pred_saliency_scores.")
+    Path submission;
+
+    @Option(names = "--gt", required = true, paramLabel = "GT.jsonl", description = "Ground-truth jsonl (QVHighlights annotation format).")
+    Path groundTruth;
+
+    @Option(names = "--out", paramLabel = "METRICS.json", description = "Write the full metrics JSON here (json.dumps(indent=4), written atomically).")
+    Path out;
+
+    @Option(names = "--json", description = "Print the full metrics JSON instead of the brief table.")
+    boolean json;
+
+    @Option(names = "--allow-missing-qids",
+            description = "Score only the qids present in both files (the official match_number=False); by default the qid sets must be equal.")
+    boolean allowMissing;
+
+    @Override public Integer call() throws Exception {
+        EvaluationResult result = StandaloneEvaluator.evaluateFiles(submission, groundTruth, !allowMissing);
+        if (json) {
+            System.out.println(result.toJson());
+        } else {
+            System.out.print(result.briefTable());
+        }
+        if (out != null) {
+            AtomicFiles.writeString(out, result.toJson());
+            if (!json) System.out.println("metrics written to " + out);
+        }
+        return 0;
+    }
+}

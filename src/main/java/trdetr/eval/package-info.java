@@ -1,0 +1,20 @@
+/**
+ * Evaluation and submission files, reproducing the official TR-DETR code number for number.
+ *
+ * <ul>
+ *   <li>{@link trdetr.eval.StandaloneEvaluator}: {@code standalone_eval/eval.py} (QVHighlights MR mAP / R1 per length
+ *       split, HL mAP / HIT@1 per saliency level) → {@link trdetr.eval.EvaluationResult} ({@code toJson()} is the
+ *       official metrics file byte for byte).</li>
+ *   <li>{@link trdetr.eval.TvSumMetric}: TVSum's top-5 mAP, with the official per-batch averaging or a corrected one.</li>
+ *   <li>{@link trdetr.eval.PredictionPostProcessor}: model outputs ({@link trdetr.eval.QueryOutputs}) → official
+ *       submission lines ({@link trdetr.eval.SubmissionLine}); {@link trdetr.eval.TemporalNms};
+ *       {@link trdetr.eval.SubmissionWriter} writes the jsonl atomically.</li>
+ *   <li>Python/NumPy/scikit-learn behaviour the numbers depend on: {@link trdetr.eval.PythonFloats} (repr and
+ *       decimal rounding), {@link trdetr.eval.PythonJson} (json.dumps), {@link trdetr.eval.Float16},
+ *       {@link trdetr.eval.NumpyArgsort}, {@link trdetr.eval.NumpyReductions},
+ *       {@link trdetr.eval.SaliencyAveragePrecision}.</li>
+ * </ul>
+ *
+ * Fixtures: tools/make_eval_fixtures.py (runs the official code) writes src/test/resources/eval.
+ */
+package trdetr.eval;
