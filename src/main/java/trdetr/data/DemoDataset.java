@@ -1,0 +1,344 @@
+package trdetr.data;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import trdetr.io.NdArray;
+import trdetr.io.Npz;
+import trdetr.tensor.Generator;
+
+/**
+ * A small synthetic dataset in the QVHighlights format, for trying training end to end without the real features:
+ * {@code train.jsonl} / {@code val.jsonl} with the official fields, one video feature directory
+ * ({@code video_features/{vid}.npz}, key {@code features}) and one text directory
+ * ({@code text_features/qid{qid}.npz}, key {@code last_hidden_state}).
+ *
+ * <p>The signal is simple enough for TR-DETR to learn in a few epochs but needs the query: there are K "concepts",
+ * each a random unit vector in video space and another in text space. A query's tokens are noisy copies of its
+ * concept's text vector mixed with filler tokens; a video's clips are a per-video scene vector plus noise, and
+ * inside each relevant window the clips get the query's concept vector added with a strength peaking mid-window,
+ * which is also where the (3 annotators, 0..4) saliency scores peak. A video may hold a second query (another
+ * concept, other windows) and, with {@link Settings#distractorProbability()}, a segment of an unrelated concept —
+ * so finding "where something happens" is not enough. Durations are 40–150 s (half of the videos 150 s, as in
+ * QVHighlights most are), 2-s clips, 1–3 windows of 2–40 s on even seconds; relevant_clip_ids and saliency_scores
+ * follow the windows exactly.
+ *
+ * <p>Generation is deterministic in the settings. {@link #ensure} writes every file atomically and a marker file
+ * last; a directory that already holds the marker for the same settings is reused as it is.
+ */
+public final class DemoDataset {
+    private DemoDataset() {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String MARKER = "DEMO_COMPLETE.json";
+
+    /**
+     * @param seed                  everything is drawn from this
+     * @param trainQueries          queries in train.jsonl
+     * @param valQueries            queries in val.jsonl (on other videos)
+     * @param videoDim              video feature width
+     * @param textDim               text feature width
+     * @param concepts              number of concepts K
+     * @param distractorProbability chance that a video also shows an unrelated concept
+     */
+    public record Settings(long seed, int trainQueries, int valQueries, int videoDim, int textDim, int concepts, double distractorProbability) {
+        public Settings {
+            if (trainQueries < 1 || valQueries < 1) throw new IllegalArgumentException("demo data needs at least one train and one val query");
+            if (videoDim < 2 || textDim < 2) throw new IllegalArgumentException("demo feature widths must be ≥ 2");
+            if (concepts < 3) throw new IllegalArgumentException("demo data needs at least 3 concepts");
+            if (!(distractorProbability >= 0 && distractorProbability <= 1)) throw new IllegalArgumentException("distractor probability must be in [0, 1]");
+        }
+
+        /** 1200 train / 200 val queries, video width 64, text width 32, 16 concepts, distractors in 30% of videos. */
+        public static Settings defaults() { return new Settings(2024, 1200, 200, 64, 32, 16, 0.3); }
+
+        public Settings withSeed(long s) { return new Settings(s, trainQueries, valQueries, videoDim, textDim, concepts, distractorProbability); }
+
+        public Settings withSizes(int train, int val) { return new Settings(seed, train, val, videoDim, textDim, concepts, distractorProbability); }
+    }
+
+    /** Where the files of a demo dataset are. */
+    public record Layout(Path root) {
+        public Path train() { return root.resolve("train.jsonl"); }
+        public Path val() { return root.resolve("val.jsonl"); }
+        public Path videoDir() { return root.resolve("video_features"); }
+        public Path textDir() { return root.resolve("text_features"); }
+        public Path marker() { return root.resolve(MARKER); }
+
+        /** Dataset options for a split ("train" or "val") with the released-run settings. */
+        public DatasetOptions options(String split) {
+            Path ann = switch (split) {
+                case "train" -> train();
+                case "val" -> val();
+                default -> throw new IllegalArgumentException("demo split must be train or val, got " + split);
+            };
+            return DatasetOptions.builder(DatasetKind.QVHIGHLIGHTS, ann).videoDirs(videoDir()).textDir(textDir()).build();
+        }
+    }
+
+    /** Generates the dataset into {@code dir}, or reuses it when it is already complete with the same settings. */
+    public static Layout ensure(Path dir, Settings s) throws IOException {
+        Layout layout = new Layout(dir);
+        if (Files.isRegularFile(layout.marker())) {
+            Settings existing;
+            try {
+                existing = JSON.readValue(layout.marker().toFile(), Settings.class);
+            } catch (IOException e) {
+                throw new trdetr.io.FormatException(layout.marker(), "unreadable demo marker (" + e.getMessage() + "); delete the directory to regenerate");
+            }
+            if (!existing.equals(s)) {
+                throw new IllegalArgumentException(dir + " holds a demo dataset made with other settings (" + existing
+                        + "); use another directory or delete it");
+            }
+            return layout;
+        }
+        Files.createDirectories(layout.videoDir());
+        Files.createDirectories(layout.textDir());
+        new Generation(s, layout).run();
+        writeAtomically(layout.marker(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s) + "\n");
+        return layout;
+    }
+
+    /** Chance levels of the val split (see {@link ChanceLevels}), 20 Monte Carlo draws for the saliency part. */
+    public static ChanceLevels chanceLevels(Layout layout) throws IOException {
+        List<Annotation> val = AnnotationReader.read(layout.val(), DatasetKind.QVHIGHLIGHTS, true, 1.0, null);
+        return ChanceLevels.of(val, 0, 20);
+    }
+
+    /**
+     * {@code java -cp target/classes:... trdetr.data.DemoDataset DIR [SEED [TRAIN VAL]]}: generates (or reuses) a
+     * demo dataset and prints where it is and its chance levels.
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: DemoDataset DIR [SEED [TRAIN_QUERIES VAL_QUERIES]]");
+            System.exit(2);
+        }
+        Settings s = Settings.defaults();
+        if (args.length >= 2) s = s.withSeed(Long.parseLong(args[1]));
+        if (args.length >= 4) s = s.withSizes(Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        long t0 = System.nanoTime();
+        Layout layout = ensure(Path.of(args[0]), s);
+        ChanceLevels c = chanceLevels(layout);
+        System.out.printf("demo dataset %s (%s), ready in %.1f s%n", layout.root(), s, (System.nanoTime() - t0) / 1e9);
+        System.out.printf("chance levels on val: MR-full-R1@0.5 %.2f, HL-min-VeryGood-mAP %.2f, HL-min-VeryGood-Hit1 %.2f%n",
+                c.mrFullR1At05(), c.hlMinVeryGoodMap(), c.hlMinVeryGoodHit1());
+    }
+
+    /** Whether {@code dir} holds a complete demo dataset (of any settings). */
+    public static boolean isComplete(Path dir) { return Files.isRegularFile(new Layout(dir).marker()); }
+
+    /** The generator proper: one pass over videos, drawing everything from one seeded stream. */
+    private static final class Generation {
+        private static final String[] NOUNS = {"dog", "beach", "car", "kitchen", "guitar", "mountain", "bicycle", "market",
+            "snow", "cake", "train", "garden", "phone", "boat", "crowd", "fire", "horse", "painting", "pool", "bridge",
+            "robot", "forest", "drone", "museum"};
+        private static final String[] OPENERS = {"a person shows the", "we see the", "someone talks about the", "close-up of the",
+            "a woman walks past the", "a man points at the", "the vlogger films the", "kids play near the"};
+        private static final String[] CLOSERS = {"in the morning", "outdoors", "on a sunny day", "at night", "with friends",
+            "for the camera", "in slow motion", "while talking"};
+        private static final int FILLERS = 48;
+
+        private final Settings s;
+        private final Layout layout;
+        private final Generator g;
+        private final float[][] videoConcepts;
+        private final float[][] textConcepts;
+        private final float[][] fillers;
+        private int nextQid = 1;
+        private int nextVideo = 1;
+
+        Generation(Settings s, Layout layout) {
+            this.s = s;
+            this.layout = layout;
+            this.g = new Generator(s.seed());
+            this.videoConcepts = unitVectors(s.concepts(), s.videoDim());
+            this.textConcepts = unitVectors(s.concepts(), s.textDim());
+            this.fillers = unitVectors(FILLERS, s.textDim());
+        }
+
+        void run() throws IOException {
+            List<ObjectNode> train = split(s.trainQueries());
+            List<ObjectNode> val = split(s.valQueries());
+            writeJsonl(layout.train(), train);
+            writeJsonl(layout.val(), val);
+        }
+
+        private List<ObjectNode> split(int queries) throws IOException {
+            List<ObjectNode> rows = new ArrayList<>();
+            while (rows.size() < queries) rows.addAll(video(queries - rows.size()));
+            return rows;
+        }
+
+        /** One video with 1 or 2 queries (at most {@code room}). */
+        private List<ObjectNode> video(int room) throws IOException {
+            int clips = g.nextDouble() < 0.5 ? 75 : 20 + g.nextInt(55);
+            int duration = 2 * clips;
+            String vid = String.format("demo%05d_0.0_%d.0", nextVideo++, duration);
+            int nq = room >= 2 && g.nextDouble() < 0.4 ? 2 : 1;
+            int[] concepts = RandomSampling.sampleRange(0, s.concepts(), nq + 1, g); // the last one is the distractor's
+            boolean[] used = new boolean[clips];
+
+            float[] data = new float[clips * s.videoDim()];
+            float[] scene = gaussianUnit(s.videoDim());
+            for (int t = 0; t < clips; t++) {
+                float[] noise = gaussianUnit(s.videoDim());
+                for (int c = 0; c < s.videoDim(); c++) data[t * s.videoDim() + c] = 0.6f * scene[c] + 0.8f * noise[c];
+            }
+
+            List<ObjectNode> rows = new ArrayList<>();
+            for (int q = 0; q < nq; q++) {
+                int concept = concepts[q];
+                double u = g.nextDouble();
+                int wanted = u < 0.6 ? 1 : u < 0.85 ? 2 : 3;
+                List<int[]> windows = new ArrayList<>();
+                for (int w = 0; w < wanted; w++) {
+                    int[] placed = place(used, 1 + g.nextInt(20));
+                    if (placed != null) windows.add(placed);
+                }
+                if (windows.isEmpty()) {
+                    int[] placed = place(used, 1);
+                    if (placed == null) continue; // the video is full; its other query keeps it
+                    windows.add(placed);
+                }
+                windows.sort((a, b) -> Integer.compare(a[0], b[0]));
+                ArrayNode ids = JSON.createArrayNode();
+                ArrayNode scores = JSON.createArrayNode();
+                ArrayNode wins = JSON.createArrayNode();
+                for (int[] w : windows) {
+                    double strength = 0.8 + 0.6 * g.nextDouble();
+                    for (int t = w[0]; t < w[1]; t++) {
+                        double profile = 0.5 + 0.5 * Math.sin(Math.PI * (t - w[0] + 0.5) / (w[1] - w[0]));
+                        double rel = profile * strength / 1.4;
+                        addConcept(data, t, concept, (float) (strength * profile));
+                        ids.add(t);
+                        ArrayNode triple = scores.addArray();
+                        for (int a = 0; a < 3; a++) {
+                            long v = Math.round(4.2 * rel + 0.6 * g.nextGaussian());
+                            triple.add((int) Math.max(0, Math.min(4, v)));
+                        }
+                    }
+                    wins.addArray().add(2 * w[0]).add(2 * w[1]);
+                }
+                int qid = nextQid++;
+                writeText(qid, concept);
+                ObjectNode row = JSON.createObjectNode();
+                row.put("qid", qid);
+                row.put("query", OPENERS[g.nextInt(OPENERS.length)] + " " + NOUNS[concept % NOUNS.length] + " " + CLOSERS[g.nextInt(CLOSERS.length)]);
+                row.put("duration", duration);
+                row.put("vid", vid);
+                row.set("relevant_clip_ids", ids);
+                row.set("saliency_scores", scores);
+                row.set("relevant_windows", wins);
+                rows.add(row);
+            }
+            if (g.nextDouble() < s.distractorProbability()) {
+                int[] placed = place(used, 2 + g.nextInt(14));
+                if (placed != null) {
+                    double strength = 0.8 + 0.6 * g.nextDouble();
+                    for (int t = placed[0]; t < placed[1]; t++) {
+                        double profile = 0.5 + 0.5 * Math.sin(Math.PI * (t - placed[0] + 0.5) / (placed[1] - placed[0]));
+                        addConcept(data, t, concepts[nq], (float) (strength * profile));
+                    }
+                }
+            }
+            Map<String, NdArray> npz = new LinkedHashMap<>();
+            npz.put("features", new NdArray("float32", new int[] {clips, s.videoDim()}, data));
+            Npz.write(layout.videoDir().resolve(vid + ".npz"), npz);
+            return rows;
+        }
+
+        /** A free run of {@code width} clips with a free clip on each side (so windows never touch), or null. */
+        private int[] place(boolean[] used, int width) {
+            int clips = used.length;
+            if (width > clips) return null;
+            for (int attempt = 0; attempt < 40; attempt++) {
+                int st = g.nextInt(clips - width + 1);
+                boolean free = true;
+                for (int t = Math.max(0, st - 1); t < Math.min(clips, st + width + 1) && free; t++) free = !used[t];
+                if (free) {
+                    for (int t = st; t < st + width; t++) used[t] = true;
+                    return new int[] {st, st + width};
+                }
+            }
+            return null;
+        }
+
+        private void addConcept(float[] data, int t, int concept, float amount) {
+            int d = s.videoDim();
+            for (int c = 0; c < d; c++) data[t * d + c] += amount * videoConcepts[concept][c];
+        }
+
+        /** Tokens: a start token, 2–3 noisy copies of the concept among filler words, an end token. */
+        private void writeText(int qid, int concept) throws IOException {
+            int len = 8 + g.nextInt(13);
+            int d = s.textDim();
+            float[] data = new float[len * d];
+            int[] conceptSlots = RandomSampling.sampleRange(1, len - 1, 2 + g.nextInt(2), g);
+            boolean[] isConcept = new boolean[len];
+            for (int i : conceptSlots) isConcept[i] = true;
+            for (int i = 0; i < len; i++) {
+                float[] base = i == 0 ? fillers[0] : i == len - 1 ? fillers[1] : isConcept[i] ? textConcepts[concept] : fillers[2 + g.nextInt(FILLERS - 2)];
+                float[] noise = gaussianUnit(d);
+                float amount = isConcept[i] ? 0.4f : 0.15f;
+                for (int c = 0; c < d; c++) data[i * d + c] = base[c] + amount * noise[c];
+            }
+            Map<String, NdArray> npz = new LinkedHashMap<>();
+            npz.put("last_hidden_state", new NdArray("float32", new int[] {len, d}, data));
+            Npz.write(layout.textDir().resolve("qid" + qid + ".npz"), npz);
+        }
+
+        private float[][] unitVectors(int n, int d) {
+            float[][] v = new float[n][];
+            for (int i = 0; i < n; i++) v[i] = gaussianUnit(d);
+            return v;
+        }
+
+        private float[] gaussianUnit(int d) {
+            double[] x = new double[d];
+            double norm = 0;
+            for (int i = 0; i < d; i++) {
+                x[i] = g.nextGaussian();
+                norm += x[i] * x[i];
+            }
+            norm = Math.sqrt(norm);
+            float[] out = new float[d];
+            for (int i = 0; i < d; i++) out[i] = (float) (x[i] / norm);
+            return out;
+        }
+    }
+
+    private static void writeJsonl(Path file, List<ObjectNode> rows) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (ObjectNode r : rows) sb.append(JSON.writeValueAsString(r)).append('\n');
+        writeAtomically(file, sb.toString());
+    }
+
+    /** Temporary file in the same directory, then an atomic rename over the target. */
+    static void writeAtomically(Path target, String text) throws IOException {
+        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+        try {
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write(text);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
