@@ -1,0 +1,61 @@
+package trdetr.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The main job end to end, shrunk: demo data, a few steps of a small model, then predict from its checkpoint. */
+class TrainPredictCommandTest {
+    @TempDir Path tmp;
+
+    private static String[] run(String... args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o));
+        System.setErr(new PrintStream(e));
+        try {
+            return new String[] {String.valueOf(Main.run(args)), o.toString(), e.toString()};
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void trainOnTheDemoThenPredictFromTheBestCheckpoint() throws Exception {
+        Path results = tmp.resolve("results");
+        String[] train = run("train", "--demo-dir", tmp.resolve("demo").toString(), "--results-root", results.toString(),
+                "--max-steps", "2", "--n-epoch", "1", "--bsz", "4", "--enc-layers", "1", "--dim-feedforward", "32", "--no-progress");
+        assertThat(train[0]).as(train[2]).isEqualTo("0");
+        assertThat(train[1]).contains("demo dataset").contains("MR-full-R1@0.5").contains("done: 1 epochs");
+        Path run = results.resolve("demo");
+        for (String f : new String[] {"best.ckpt", "latest.ckpt", "metrics.jsonl", "training.png", "opt.json", "latest_val_preds.jsonl"}) {
+            assertThat(run.resolve(f)).exists();
+        }
+        String[] predict = run("predict", "--checkpoint", run.resolve("best.ckpt").toString(), "--html-dir", tmp.resolve("pics").toString(),
+                "--html-limit", "3");
+        assertThat(predict[0]).as(predict[2]).isEqualTo("0");
+        Path submission = run.resolve("hl_val_submission.jsonl");
+        assertThat(Files.readAllLines(submission)).hasSize(200);
+        assertThat(predict[1]).contains("HL-min-VeryGood-mAP");
+        // The same predictions as the validation during training, scored the same.
+        assertThat(Files.readString(submission)).isEqualTo(Files.readString(run.resolve("latest_val_preds.jsonl")));
+        assertThat(Files.list(tmp.resolve("pics")).count()).isEqualTo(3);
+    }
+
+    @Test
+    void dataErrorsAreOneLine() {
+        String[] r = run("train", "--train-path", tmp.resolve("missing.jsonl").toString(), "--t-feat-dir", tmp.toString(),
+                "--v-feat-dirs", tmp.toString(), "--no-progress");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2].strip()).startsWith("error: ").contains("missing.jsonl").doesNotContain("\n").doesNotContain("Exception");
+        String[] cuda = run("train", "--device", "cuda");
+        assertThat(cuda[0]).isEqualTo("2");
+        assertThat(cuda[2].strip()).isEqualTo("error: --device cuda: only the cpu backend exists in this build");
+    }
+}
