@@ -12,8 +12,8 @@
 # average after each shape) shows when other jobs were competing for the cores.
 # Env: THREADS (2), JAVA (java), SHAPES (all), SCALAR (1: also the scalar kernel on one shape), SKIP_BUILD (0),
 # TORCH_SECONDS (4 per run), JMH_OPTS (extra JMH options, e.g. "-wi 3 -w 2 -i 5 -r 2"),
-# NICE (e.g. -10: run both the Java and the PyTorch measurements at that niceness, so that other jobs on the
-# machine disturb them less; negative values need root).
+# NICE (e.g. -10: run both the Java and the PyTorch measurements at that niceness, in a session and scheduler
+# autogroup of their own, so that other jobs on the machine disturb them less; negative values need root).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -24,7 +24,17 @@ SCALAR=${SCALAR:-1}
 TORCH_SECONDS=${TORCH_SECONDS:-4}
 JMH_OPTS=${JMH_OPTS:-}
 PRIO=()
-if [[ -n "${NICE:-}" ]]; then PRIO=(nice -n "$NICE"); fi
+if [[ -n "${NICE:-}" ]]; then
+  PRIO=(nice -n "$NICE")
+  # With scheduler autogroups, niceness only counts inside a session's group: run in a session of our own
+  # and give that group the niceness too (it holds only this benchmark).
+  if [[ -w /proc/self/autogroup && -z "${BENCH_GEMM_SESSION:-}" ]] && command -v setsid >/dev/null; then
+    BENCH_GEMM_SESSION=1 exec setsid -w "$0" "$@"
+  fi
+  if [[ -n "${BENCH_GEMM_SESSION:-}" ]]; then
+    echo "$NICE" > /proc/self/autogroup 2>/dev/null || echo "# could not set the autogroup niceness" >&2
+  fi
+fi
 ALL_SHAPES="nn_2400x2818x256 nn_2400x256x1024 nn_2400x1024x256 nt_linear_2818to256 tn_wgrad_2818x2400x256 nt_dgrad_256to2818 bmm_256x75x32x75"
 SHAPES=${SHAPES:-$ALL_SHAPES}
 SHAPES=${SHAPES//,/ }
@@ -36,7 +46,7 @@ fi
 
 OUT=$(mktemp -d /tmp/bench_gemm.XXXXXX)
 JVER=$("$JAVA" -version 2>&1 | head -1)
-echo "# $JVER; threads=$THREADS; nice=${NICE:-0}; $(date -u +%FT%TZ); results in $OUT" >&2
+echo "# $JVER; threads=$THREADS; nice=${NICE:-0} ($(cat /proc/self/autogroup 2>/dev/null)); $(date -u +%FT%TZ); results in $OUT" >&2
 
 run_torch() { # shape -> "median,best" GFLOP/s
   "${PRIO[@]}" "$PY" tools/bench_gemm_torch.py --threads "$THREADS" --seconds "$TORCH_SECONDS" --csv --only "$1" | cut -d, -f2,3

@@ -85,4 +85,10 @@ public interface Backend {
 
     /** dst ← dst · factor, in place (gradient clipping). */
     void scaleInPlace(Tensor dst, double factor);
+
+    /** Opens a scope whose buffers are released when it closes (see {@link MemoryScope}); none on the CPU. */
+    default MemoryScope openScope() { return MemoryScope.NONE; }
+
+    /** Waits for queued device work (timing); nothing to wait for on the CPU. */
+    default void synchronize() {}
 }

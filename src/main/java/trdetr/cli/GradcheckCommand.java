@@ -4,6 +4,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import trdetr.backend.Backend;
+import trdetr.backend.Backends;
+import trdetr.backend.cpu.CpuBackend;
+import trdetr.backend.cuda.CudaBackend;
+import trdetr.gradcheck.DeviceCheck;
 import trdetr.gradcheck.GradCheck;
 import trdetr.gradcheck.OpCase;
 import trdetr.gradcheck.OpCases;
@@ -15,22 +20,39 @@ final class GradcheckCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for shapes and values (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
-    @Option(names = "--device", description = "cpu (the CUDA backend comes with its own issue).")
+    @Option(names = "--device", description = "cpu: float64 central differences and float32 against float64; "
+            + "cuda: every op on the GPU against the CPU backend, forward and backward (default: ${DEFAULT-VALUE}).")
     String device = "cpu";
 
     @Option(names = "--op", description = "Only cases whose name contains this text.")
     String filter;
 
     @Override public Integer call() {
-        if (!device.equals("cpu")) throw new UserError("--device " + device + ": only the cpu backend exists in this build");
+        Backend backend = Backends.forName(device);
+        boolean onDevice = !(backend instanceof CpuBackend);
+        if (onDevice) {
+            System.out.println("checking the " + backend.name() + " backend against the cpu backend"
+                    + (backend instanceof CudaBackend ? " on " + ((CudaBackend) backend).device() : ""));
+            if (backend instanceof CudaBackend) ((CudaBackend) backend).setPoison(true);
+        }
         List<OpCase> cases = OpCases.all();
         int checked = 0, failed = 0;
         for (OpCase c : cases) {
             if (filter != null && !c.name().contains(filter)) continue;
-            GradCheck.Result r = GradCheck.check(c, seed);
-            System.out.println(r.line());
+            String line;
+            boolean passed;
+            if (onDevice) {
+                DeviceCheck.Result r = DeviceCheck.check(c, seed, backend);
+                line = r.line();
+                passed = r.passed();
+            } else {
+                GradCheck.Result r = GradCheck.check(c, seed);
+                line = r.line();
+                passed = r.passed();
+            }
+            System.out.println(line);
             checked++;
-            if (!r.passed()) failed++;
+            if (!passed) failed++;
         }
         System.out.println(checked + " ops checked, " + failed + " failed");
         return failed == 0 ? 0 : 1;

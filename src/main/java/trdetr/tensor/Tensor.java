@@ -51,7 +51,17 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- creation
 
-    public static Backend defaultBackend() { return CpuBackend.INSTANCE; }
+    private static volatile Backend defaultBackend = CpuBackend.INSTANCE;
+
+    /** Where creation functions without an explicit backend put tensors (the CPU unless a command chose a device). */
+    public static Backend defaultBackend() { return defaultBackend; }
+
+    /** Sets {@link #defaultBackend()} and returns the previous one (commands call this once, from --device). */
+    public static Backend setDefaultBackend(Backend backend) {
+        Backend previous = defaultBackend;
+        defaultBackend = backend;
+        return previous;
+    }
 
     public static Tensor zeros(DType dtype, int... shape) { return zeros(defaultBackend(), dtype, shape); }
 

@@ -1,0 +1,361 @@
+package trdetr.backend.cuda;
+
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD8;
+
+import java.util.Arrays;
+import jcuda.Pointer;
+import trdetr.backend.Backend;
+import trdetr.backend.BinaryOp;
+import trdetr.backend.MemoryScope;
+import trdetr.backend.ReduceOp;
+import trdetr.backend.UnaryOp;
+import trdetr.tensor.DType;
+import trdetr.tensor.Shape;
+import trdetr.tensor.Storage;
+import trdetr.tensor.Tensor;
+
+/**
+ * The CUDA backend: the {@link Backend} contract on device memory, with our own kernels (kernels/*.cu, shipped as
+ * PTX). Every method launches on the default stream and returns without waiting; a host copy (download, an index
+ * check) waits for the work before it. Float32 element-wise math goes through double as on the CPU, so the two
+ * backends agree to rounding; the kernels' file comments say where they may differ (atomic sums, GEMM order).
+ */
+public final class CudaBackend implements Backend {
+    private static volatile CudaBackend instance;
+
+    final CudaDevice device;
+    final DeviceAllocator allocator = new DeviceAllocator();
+    final Kernels kernels = new Kernels();
+    private final CudaGemm gemm;
+    /** Fill freshly allocated outputs with NaN bytes before kernels write them, so an unwritten element shows. */
+    private volatile boolean poison;
+
+    private CudaBackend(CudaDevice device) {
+        this.device = device;
+        this.gemm = new CudaGemm(this);
+    }
+
+    /** The backend for GPU 0; throws {@link IllegalStateException} with one line when there is no usable GPU. */
+    public static CudaBackend get() {
+        CudaBackend b = instance;
+        if (b != null) return b;
+        synchronized (CudaBackend.class) {
+            if (instance == null) instance = new CudaBackend(CudaDevice.get());
+            return instance;
+        }
+    }
+
+    public static boolean isAvailable() { return CudaDevice.isAvailable(); }
+
+    public CudaDevice device() { return device; }
+
+    public CudaGemm gemm() { return gemm; }
+
+    public void setPoison(boolean on) { poison = on; }
+
+    public long bytesInUse() { return allocator.bytesInUse(); }
+
+    public long bytesCached() { return allocator.bytesCached(); }
+
+    public long peakBytesInUse() { return allocator.peakBytesInUse(); }
+
+    public long deviceAllocations() { return allocator.deviceAllocations(); }
+
+    public void resetPeak() { allocator.resetPeak(); }
+
+    @Override public String name() { return "cuda"; }
+
+    @Override public MemoryScope openScope() { return CudaScope.open(); }
+
+    @Override public void synchronize() { device.synchronize(); }
+
+    // ------------------------------------------------------------------ memory
+
+    private CudaStorage raw(DType dtype, int size) {
+        device.makeCurrent();
+        return new CudaStorage(this, allocator, dtype, size);
+    }
+
+    /** An output buffer the caller fully writes (NaN-poisoned in checking mode). */
+    Tensor empty(DType dtype, int... shape) {
+        CudaStorage s = raw(dtype, Shape.numel(shape));
+        if (poison) cuMemsetD8(s.pointer(), (byte) 0xff, s.bytes());
+        return Tensor.wrap(s, shape);
+    }
+
+    @Override public Storage allocate(DType dtype, int size) {
+        CudaStorage s = raw(dtype, size);
+        cuMemsetD8(s.pointer(), (byte) 0, s.bytes());
+        return s;
+    }
+
+    @Override public Storage upload(Object host) {
+        if (host instanceof float[]) { float[] a = (float[]) host; CudaStorage s = raw(DType.FLOAT32, a.length); if (a.length > 0) cuMemcpyHtoD(s.pointer(), Pointer.to(a), s.bytes()); return s; }
+        if (host instanceof double[]) { double[] a = (double[]) host; CudaStorage s = raw(DType.FLOAT64, a.length); if (a.length > 0) cuMemcpyHtoD(s.pointer(), Pointer.to(a), s.bytes()); return s; }
+        if (host instanceof long[]) { long[] a = (long[]) host; CudaStorage s = raw(DType.INT64, a.length); if (a.length > 0) cuMemcpyHtoD(s.pointer(), Pointer.to(a), s.bytes()); return s; }
+        if (host instanceof boolean[]) {
+            boolean[] a = (boolean[]) host;
+            byte[] b = new byte[a.length];
+            for (int i = 0; i < a.length; i++) b[i] = (byte) (a[i] ? 1 : 0);
+            CudaStorage s = raw(DType.BOOL, a.length);
+            if (a.length > 0) cuMemcpyHtoD(s.pointer(), Pointer.to(b), s.bytes());
+            return s;
+        }
+        throw new IllegalArgumentException("unsupported host array type " + host.getClass().getSimpleName());
+    }
+
+    /** t itself when it is contiguous from offset 0 over its whole storage, else a packed copy. */
+    Tensor packed(Tensor t) {
+        if (t.isContiguous() && t.offset() == 0 && t.storage().size() == t.numel()) return t;
+        Tensor out = empty(t.dtype(), t.shape());
+        copy(out, t);
+        return out;
+    }
+
+    @Override public Object download(Tensor t) {
+        Tensor p = packed(t);
+        CudaStorage s = (CudaStorage) p.storage();
+        int n = p.numel();
+        switch (t.dtype()) {
+            case FLOAT32: { float[] a = new float[n]; if (n > 0) cuMemcpyDtoH(Pointer.to(a), s.pointer(), s.bytes()); return a; }
+            case FLOAT64: { double[] a = new double[n]; if (n > 0) cuMemcpyDtoH(Pointer.to(a), s.pointer(), s.bytes()); return a; }
+            case INT64: { long[] a = new long[n]; if (n > 0) cuMemcpyDtoH(Pointer.to(a), s.pointer(), s.bytes()); return a; }
+            default: {
+                byte[] b = new byte[n];
+                if (n > 0) cuMemcpyDtoH(Pointer.to(b), s.pointer(), s.bytes());
+                boolean[] a = new boolean[n];
+                for (int i = 0; i < n; i++) a[i] = b[i] != 0;
+                return a;
+            }
+        }
+    }
+
+    static String suffix(DType t) {
+        switch (t) {
+            case FLOAT32: return "f32";
+            case FLOAT64: return "f64";
+            case INT64: return "i64";
+            default: return "bool";
+        }
+    }
+
+    private static String floatSuffix(String op, DType t) {
+        if (!t.isFloating()) throw new IllegalArgumentException(op + ": needs a float tensor, got " + t);
+        return suffix(t);
+    }
+
+    // ------------------------------------------------------------------ copies and element-wise
+
+    @Override public void copy(Tensor dst, Tensor src) {
+        if (!Arrays.equals(dst.shape(), src.shape())) {
+            throw new IllegalArgumentException("copy: shapes " + Shape.str(dst.shape()) + " and " + Shape.str(src.shape()));
+        }
+        long n = dst.numel();
+        if (n == 0) return;
+        kernels.launch("elementwise", "copy_" + suffix(src.dtype()) + "_" + suffix(dst.dtype()), Kernels.gridFor(n),
+                dst, Layouts.of(dst), src, Layouts.of(src), n);
+    }
+
+    @Override public void fill(Tensor dst, double value) {
+        long n = dst.numel();
+        if (n == 0) return;
+        kernels.launch("elementwise", "fill_" + suffix(dst.dtype()), Kernels.gridFor(n), dst, Layouts.of(dst), n, value);
+    }
+
+    @Override public Tensor unary(UnaryOp op, Tensor a, double p0, double p1) {
+        String t = floatSuffix(op.name().toLowerCase(), a.dtype());
+        Tensor out = empty(a.dtype(), a.shape());
+        long n = a.numel();
+        if (n > 0) kernels.launch("elementwise", "unary_" + t, Kernels.gridFor(n), out, a, Layouts.of(a), n, op.ordinal(), p0, p1);
+        return out;
+    }
+
+    @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        boolean predicate = op.isComparison() || op.isLogical();
+        String t = predicate ? suffix(a.dtype()) : floatSuffix(op.name().toLowerCase(), a.dtype());
+        Tensor out = empty(predicate ? DType.BOOL : a.dtype(), a.shape());
+        long n = a.numel();
+        if (n > 0) {
+            kernels.launch("elementwise", (predicate ? "compare_" : "binary_") + t, Kernels.gridFor(n),
+                    out, a, Layouts.of(a), b, Layouts.of(b), n, op.ordinal());
+        }
+        return out;
+    }
+
+    @Override public Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Tensor out = empty(a.dtype(), a.shape());
+        long n = a.numel();
+        if (n > 0) {
+            kernels.launch("elementwise", "where_" + suffix(a.dtype()), Kernels.gridFor(n),
+                    out, cond, Layouts.of(cond), a, Layouts.of(a), b, Layouts.of(b), n);
+        }
+        return out;
+    }
+
+    @Override public Tensor dropout(Tensor x, double p, long seed, long offset) {
+        String t = floatSuffix("dropout", x.dtype());
+        Tensor out = empty(x.dtype(), x.shape());
+        long n = x.numel();
+        if (n > 0) kernels.launch("elementwise", "dropout_" + t, Kernels.gridFor(n), out, x, Layouts.of(x), n, p, seed, offset);
+        return out;
+    }
+
+    @Override public void scaleInPlace(Tensor dst, double factor) {
+        String t = floatSuffix("scale", dst.dtype());
+        long n = dst.numel();
+        if (n > 0) kernels.launch("elementwise", "scale_" + t, Kernels.gridFor(n), dst, Layouts.of(dst), n, factor);
+    }
+
+    @Override public void adamWStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
+                                    double beta2, double eps, double weightDecay, long step) {
+        String t = floatSuffix("adamw", param.dtype());
+        Tensor g = packed(grad.dtype() == param.dtype() ? grad : grad.to(param.dtype()));
+        for (Tensor s : new Tensor[] {param, expAvg, expAvgSq}) {
+            if (!s.isContiguous() || s.offset() != 0) throw new IllegalArgumentException("adamw: state tensors must be contiguous");
+        }
+        double bc1 = 1 - Math.pow(beta1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        long n = param.numel();
+        if (n > 0) {
+            kernels.launch("elementwise", "adamw_" + t, Kernels.gridFor(n), param, g, expAvg, expAvgSq, n,
+                    1 - lr * weightDecay, beta1, beta2, bc2Sqrt, eps, lr / bc1);
+        }
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    @Override public Tensor reduce(ReduceOp op, Tensor a, int axis) {
+        int[] shape = a.shape();
+        int n = shape[axis], outer = 1, inner = 1;
+        for (int i = 0; i < axis; i++) outer *= shape[i];
+        for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
+        int[] outShape = new int[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) if (i != axis) outShape[j++] = shape[i];
+        boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+        if (n == 0 && op != ReduceOp.SUM) {
+            throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce an empty axis of shape " + Shape.str(shape));
+        }
+        Tensor x = packed(a.dtype().isFloating() ? a : a.to(DType.FLOAT64));
+        Tensor out = empty(arg ? DType.INT64 : x.dtype(), outShape);
+        int outputs = outer * inner;
+        if (outputs == 0) return out;
+        if (n == 0) { fill(out, 0); return out; }
+        String t = suffix(x.dtype()), prefix = arg ? "argreduce_" : "reduce_";
+        if (inner == 1) {
+            kernels.launchRows("reduce", prefix + "rows_" + t, outputs, out, x, outputs, n, op.ordinal());
+        } else {
+            kernels.launch("reduce", prefix + "columns_" + t, Kernels.gridFor(outputs), out, x, outer, n, inner, op.ordinal());
+        }
+        return out;
+    }
+
+    @Override public Tensor cumsum(Tensor a, int axis, boolean reverse) {
+        Tensor x = packed(a);
+        Tensor out = empty(a.dtype(), a.shape());
+        int[] shape = a.shape();
+        int n = shape[axis], outer = 1, inner = 1;
+        for (int i = 0; i < axis; i++) outer *= shape[i];
+        for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
+        if (out.numel() > 0) {
+            kernels.launch("indexing", "cumsum_" + suffix(a.dtype()), Kernels.gridFor((long) outer * inner), out, x, outer, n, inner, reverse ? 1 : 0);
+        }
+        return out;
+    }
+
+    @Override public Tensor argsort(Tensor a, boolean descending) {
+        Tensor x = packed(a.dtype().isFloating() ? a : a.to(DType.FLOAT64));
+        int n = a.size(-1), rows = n == 0 ? 0 : a.numel() / n;
+        Tensor out = empty(DType.INT64, a.shape());
+        if (rows > 0) kernels.launch("indexing", "argsort_" + suffix(x.dtype()), Kernels.gridFor((long) rows * n), out, x, rows, n, descending ? 1 : 0);
+        return out;
+    }
+
+    // ------------------------------------------------------------------ matrix products, softmax, layer norm
+
+    @Override public Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
+        return gemm.matmul(packed(a), packed(b), transA, transB);
+    }
+
+    private static int rows(Tensor x) { int n = x.size(-1); return n == 0 ? 0 : x.numel() / n; }
+
+    @Override public Tensor softmax(Tensor x, boolean log) {
+        String t = floatSuffix("softmax", x.dtype());
+        Tensor in = packed(x);
+        Tensor out = empty(x.dtype(), x.shape());
+        int rows = rows(x);
+        if (rows > 0) kernels.launchRows("normalization", "softmax_" + t, rows, out, in, rows, x.size(-1), log ? 1 : 0);
+        return out;
+    }
+
+    @Override public Tensor softmaxBackward(Tensor y, Tensor gy, boolean log) {
+        String t = floatSuffix("softmax", y.dtype());
+        Tensor py = packed(y), pg = packed(gy);
+        Tensor out = empty(y.dtype(), y.shape());
+        int rows = rows(y);
+        if (rows > 0) kernels.launchRows("normalization", "softmax_backward_" + t, rows, out, py, pg, rows, y.size(-1), log ? 1 : 0);
+        return out;
+    }
+
+    @Override public Tensor[] layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
+        String t = floatSuffix("layer_norm", x.dtype());
+        Tensor in = packed(x), g = packed(gamma.to(x.dtype())), b = packed(beta.to(x.dtype()));
+        int n = x.size(-1), rows = rows(x);
+        int[] statShape = Arrays.copyOf(x.shape(), x.rank() - 1);
+        Tensor y = empty(x.dtype(), x.shape()), mean = empty(x.dtype(), statShape), rstd = empty(x.dtype(), statShape);
+        if (rows > 0) kernels.launchRows("normalization", "layer_norm_" + t, rows, y, mean, rstd, in, g, b, rows, n, eps);
+        return new Tensor[] {y, mean, rstd};
+    }
+
+    @Override public Tensor[] layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd) {
+        String t = floatSuffix("layer_norm", x.dtype());
+        Tensor pg = packed(gy), px = packed(x), gam = packed(gamma.to(x.dtype())), pm = packed(mean), pr = packed(rstd);
+        int n = x.size(-1), rows = rows(x);
+        Tensor dx = empty(x.dtype(), x.shape()), dgamma = empty(x.dtype(), n), dbeta = empty(x.dtype(), n);
+        if (rows > 0) kernels.launchRows("normalization", "layer_norm_backward_input_" + t, rows, dx, pg, px, gam, pm, pr, rows, n);
+        if (n > 0) kernels.launch("normalization", "layer_norm_backward_params_" + t, Kernels.gridFor(n), dgamma, dbeta, pg, px, pm, pr, rows, n);
+        return new Tensor[] {dx, dgamma, dbeta};
+    }
+
+    // ------------------------------------------------------------------ indexing
+
+    /** a's layout seen through index's shape, with the indexed axis' stride zeroed (the index supplies it). */
+    private static int[] axisFree(Tensor t, int axis, int[] shape) {
+        int[] s = t.strides();
+        s[axis] = 0;
+        return Layouts.of(shape, s, t.offset());
+    }
+
+    /** A device flag for out-of-range indices: Long.MAX_VALUE means none was seen. */
+    private Tensor badIndexFlag() { return Tensor.wrap(upload(new long[] {Long.MAX_VALUE}), 1); }
+
+    private static void checkFlag(String op, Tensor flag, int limit) {
+        long bad = ((long[]) flag.backend().download(flag))[0];
+        if (bad != Long.MAX_VALUE) throw new IndexOutOfBoundsException(op + ": index " + bad + " is out of bounds for size " + limit);
+    }
+
+    @Override public Tensor gather(Tensor a, int axis, Tensor index) {
+        int[] shape = index.shape();
+        Tensor out = empty(a.dtype(), shape);
+        long n = out.numel();
+        if (n == 0) return out;
+        int limit = a.size(axis);
+        Tensor flag = badIndexFlag();
+        kernels.launch("indexing", "gather_" + suffix(a.dtype()), Kernels.gridFor(n), out, a, axisFree(a, axis, shape), a.stride(axis),
+                limit, index, Layouts.of(index), n, flag);
+        checkFlag("gather", flag, limit);
+        return out;
+    }
+
+    @Override public Tensor scatterAdd(int[] shape, int axis, Tensor index, Tensor src) {
+        String t = floatSuffix("scatter_add", src.dtype());
+        Tensor out = Tensor.wrap(allocate(src.dtype(), Shape.numel(shape)), shape);
+        long n = index.numel();
+        if (n == 0) return out;
+        Tensor flag = badIndexFlag();
+        kernels.launch("indexing", "scatter_add_" + t, Kernels.gridFor(n), out, axisFree(out, axis, index.shape()), out.stride(axis),
+                shape[axis], index, Layouts.of(index), src, Layouts.of(src), n, flag);
+        checkFlag("scatter_add", flag, shape[axis]);
+        return out;
+    }
+}
