@@ -1,0 +1,97 @@
+package trdetr.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import trdetr.autograd.GradMode;
+import trdetr.backend.Backend;
+import trdetr.backend.MemoryScope;
+import trdetr.loss.TrDetrCriterion;
+import trdetr.model.TrDetr;
+import trdetr.model.TrDetrConfig;
+import trdetr.tensor.DType;
+import trdetr.tensor.Generator;
+import trdetr.tensor.Tensor;
+import trdetr.train.AdamW;
+import trdetr.train.GradientClipping;
+
+/**
+ * Times full training steps (forward, total loss, backward, gradient clipping, AdamW: the official train_epoch body)
+ * and forward-only passes (eval mode, no autograd) of the released TR-DETR configuration on a {@link SyntheticBatch},
+ * after warm-up. Each step ends with the loss read back to the host, so GPU work is inside the time. The same
+ * measurement for the official PyTorch code is tools/bench_pytorch.py.
+ */
+public final class StepBenchmark {
+    /** What to time. */
+    public record Settings(int bsz, int lv, int lt, int videoDim, int textDim, int warmup, int steps, int forwards, long seed) {}
+
+    /** Seconds per step and per forward pass, in run order. */
+    public record Result(double[] stepSeconds, double[] forwardSeconds, double firstLoss, double lastLoss) {
+        public Map<String, Object> summary() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("median_step_s", median(stepSeconds));
+            m.put("min_step_s", Arrays.stream(stepSeconds).min().orElse(Double.NaN));
+            m.put("max_step_s", Arrays.stream(stepSeconds).max().orElse(Double.NaN));
+            m.put("median_forward_s", median(forwardSeconds));
+            m.put("min_forward_s", Arrays.stream(forwardSeconds).min().orElse(Double.NaN));
+            return m;
+        }
+    }
+
+    private StepBenchmark() {}
+
+    public static Result run(Backend backend, Settings s) {
+        Backend previous = Tensor.setDefaultBackend(backend);
+        try {
+            Generator g = new Generator(s.seed());
+            TrDetrConfig config = TrDetrConfig.released();
+            TrDetr model = new TrDetr(config, g, DType.FLOAT32);
+            SyntheticBatch batch = SyntheticBatch.create(g, s.bsz(), s.lv(), s.lt(), s.videoDim(), s.textDim());
+            TrDetrCriterion criterion = new TrDetrCriterion(config);
+            AdamW optimizer = AdamW.of(model.namedParameters(), 1e-4, 1e-4);
+            model.train(true);
+            List<Double> losses = new ArrayList<>();
+            double[] steps = new double[s.steps()];
+            for (int i = 0; i < s.warmup() + s.steps(); i++) {
+                long t0 = System.nanoTime();
+                try (MemoryScope scope = backend.openScope()) {
+                    var out = model.forward(batch.txt(), batch.txtMask(), batch.vid(), batch.vidMask(), null);
+                    TrDetrCriterion.Result loss = criterion.compute(out, batch.targets(), batch.txtMask());
+                    optimizer.zeroGrad();
+                    loss.total().backward();
+                    GradientClipping.clipGradNorm(model.parameters(), 0.1);
+                    optimizer.step();
+                    optimizer.expAvg().values().forEach(scope::keep);      // state created on the first step
+                    optimizer.expAvgSq().values().forEach(scope::keep);
+                    losses.add(loss.total().item());
+                    optimizer.zeroGrad();                                   // gradients die with the scope
+                }
+                if (i >= s.warmup()) steps[i - s.warmup()] = (System.nanoTime() - t0) / 1e9;
+            }
+            model.train(false);
+            double[] forwards = new double[s.forwards()];
+            try (GradMode.Scope ignored = GradMode.noGrad()) {
+                for (int i = 0; i < s.warmup() + s.forwards(); i++) {
+                    long t0 = System.nanoTime();
+                    try (MemoryScope scope = backend.openScope()) {
+                        model.forward(batch.txt(), batch.txtMask(), batch.vid(), batch.vidMask(), null);
+                        backend.synchronize();
+                    }
+                    if (i >= s.warmup()) forwards[i - s.warmup()] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            return new Result(steps, forwards, losses.get(0), losses.get(losses.size() - 1));
+        } finally {
+            Tensor.setDefaultBackend(previous);
+        }
+    }
+
+    static double median(double[] v) {
+        if (v.length == 0) return Double.NaN;
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+}
