@@ -148,6 +148,14 @@ public final class CudaBackend implements Backend {
 
     // ------------------------------------------------------------------ copies and element-wise
 
+    /**
+     * Whether a float32 operand can take the float4 kernels: contiguous from offset 0 (the kernels read from the
+     * storage base, which cuMemAlloc aligns to 256 bytes) and with its whole storage as its elements.
+     */
+    private static boolean vectorisable(Tensor t) {
+        return t.dtype() == DType.FLOAT32 && t.isContiguous() && t.offset() == 0 && t.numel() == t.storage().size();
+    }
+
     @Override public void copy(Tensor dst, Tensor src) {
         if (!Arrays.equals(dst.shape(), src.shape())) {
             throw new IllegalArgumentException("copy: shapes " + Shape.str(dst.shape()) + " and " + Shape.str(src.shape()));
@@ -168,7 +176,12 @@ public final class CudaBackend implements Backend {
         String t = floatSuffix(op.name().toLowerCase(), a.dtype());
         Tensor out = empty(a.dtype(), a.shape());
         long n = a.numel();
-        if (n > 0) kernels.launch("elementwise", "unary_" + t, Kernels.gridFor(n), out, a, Layouts.of(a), n, op.ordinal(), p0, p1);
+        if (n == 0) return out;
+        if (vectorisable(a)) {
+            kernels.launch("elementwise", "unary_vec4_f32", Kernels.gridFor((n + 3) / 4), out, a, n, op.ordinal(), p0, p1);
+        } else {
+            kernels.launch("elementwise", "unary_" + t, Kernels.gridFor(n), out, a, Layouts.of(a), n, op.ordinal(), p0, p1);
+        }
         return out;
     }
 
@@ -177,7 +190,10 @@ public final class CudaBackend implements Backend {
         String t = predicate ? suffix(a.dtype()) : floatSuffix(op.name().toLowerCase(), a.dtype());
         Tensor out = empty(predicate ? DType.BOOL : a.dtype(), a.shape());
         long n = a.numel();
-        if (n > 0) {
+        if (n == 0) return out;
+        if (!predicate && vectorisable(a) && vectorisable(b)) {
+            kernels.launch("elementwise", "binary_vec4_f32", Kernels.gridFor((n + 3) / 4), out, a, b, n, op.ordinal());
+        } else {
             kernels.launch("elementwise", (predicate ? "compare_" : "binary_") + t, Kernels.gridFor(n),
                     out, a, Layouts.of(a), b, Layouts.of(b), n, op.ordinal());
         }
