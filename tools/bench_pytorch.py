@@ -27,6 +27,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_reference as ref  # noqa: E402  (builds the official model and batch)
 
 
+def to_device(o, dev):
+    """Tensors, and lists/dicts of them (the official targets), moved to dev."""
+    import torch
+    if isinstance(o, torch.Tensor):
+        return o.to(dev)
+    if isinstance(o, list):
+        return [to_device(e, dev) for e in o]
+    if isinstance(o, dict):
+        return {k: to_device(v, dev) for k, v in o.items()}
+    return o
+
+
 def loaded_blas():
     """The BLAS library this process mapped (Debian's torch links libblas.so.3, an alternative: OpenBLAS here)."""
     with open("/proc/self/maps") as f:
@@ -44,6 +56,8 @@ def main():
     p.add_argument("--forwards", type=int, default=10, help="timed forward passes (after warm-up)")
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--seed", type=int, default=2018)
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                   help="cuda: the official model and batch on the GPU (FP32; TF32 off, as PyTorch's default)")
     a = p.parse_args()
 
     rng = np.random.default_rng(a.seed)
@@ -52,8 +66,12 @@ def main():
     args = ref.parse_args(["--official-repo", a.official_repo, "--out", os.devnull, "--v-feat-dim", "2816",
                            "--t-feat-dim", "512", "--batch", str(a.bsz), "--v-lens", v_lens, "--t-lens", t_lens,
                            "--seed", str(a.seed), "--threads", str(a.threads)])
-    off = ref.import_official(args.official_repo)
     import torch
+    real_cuda = torch.Tensor.cuda
+    off = ref.import_official(args.official_repo)      # patches Tensor.cuda away for CPU runs
+    if a.device == "cuda":
+        torch.Tensor.cuda = real_cuda
+        torch.backends.cuda.matmul.allow_tf32 = False
     torch.set_num_threads(a.threads)
     opt = ref.build_opt(args, off, None)
     random.seed(opt.seed)
@@ -65,6 +83,13 @@ def main():
         inputs, targets, *_ = ref.build_batch(args, opt, off, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    dev = torch.device(a.device)
+    if a.device == "cuda":
+        model.to(dev)
+        criterion.to(dev)
+        opt.device = dev
+        inputs = {k: to_device(v, dev) for k, v in inputs.items()}
+        targets = {k: to_device(v, dev) for k, v in targets.items()}
     param_dicts = [{"params": [p for n, p in model.named_parameters() if p.requires_grad]}]
     optimizer = torch.optim.AdamW(param_dicts, lr=opt.lr, weight_decay=opt.wd)
     ctc, vtc = off.CTC_Loss(), off.VTCLoss()
@@ -93,6 +118,8 @@ def main():
         for _ in range(n):
             t = time.perf_counter()
             fn()
+            if a.device == "cuda":
+                torch.cuda.synchronize()
             out.append(time.perf_counter() - t)
         return out
 
@@ -105,12 +132,15 @@ def main():
     fwd = timed(forward, a.forwards)
     for i, s in enumerate(steps):
         print(f"step {i}: {s:.3f} s")
-    result = dict(impl="pytorch-official", device="cpu", threads=a.threads, bsz=a.bsz, steps=a.steps,
+    result = dict(impl="pytorch-official", device=a.device, threads=a.threads, bsz=a.bsz, steps=a.steps,
                   median_step_s=statistics.median(steps), min_step_s=min(steps), max_step_s=max(steps),
                   median_forward_s=statistics.median(fwd), min_forward_s=min(fwd),
                   peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
                   torch=torch.__version__, blas=loaded_blas(),
                   official_commit=off.commit)
+    if a.device == "cuda":
+        result["gpu"] = torch.cuda.get_device_name(0)
+        result["peak_device_mb"] = torch.cuda.max_memory_allocated() / 1048576.0
     print(json.dumps(result))
 
 

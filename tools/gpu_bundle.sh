@@ -6,6 +6,8 @@
 #   tools/gpu_bundle.sh                  # build bundle/
 #   bundle/run.sh gradcheck --device cuda   # on the GPU machine, from the repository root: any trdetr command
 #   bundle/run.sh junit --select-package trdetr.backend.cuda   # JUnit console launcher over the test classes
+#   OFFICIAL_REPO=/path/to/TR-DETR tools/gpu_bundle.sh         # also bundle the official code (not committed:
+#                                                              # bundle/ is git-ignored) for tools/bench_pytorch.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONSOLE=org.junit.platform:junit-platform-console-standalone:1.10.2
@@ -25,6 +27,12 @@ cp target/console/*.jar bundle/lib/
 # Test-only jars (the main ones are inside trdetr.jar already).
 tr ':' '\n' < target/test-classpath.txt | grep -E '/(ejml|assertj|byte-buddy|opentest4j|apiguardian)' | xargs -I{} cp {} bundle/lib/
 cp -r target/test-classes bundle/test-classes
+# For the PyTorch side of the GPU race (tools/bench_pytorch.py --device cuda): the official code, when given.
+if [[ -n "${OFFICIAL_REPO:-}" ]]; then
+  mkdir -p bundle/official
+  (cd "$OFFICIAL_REPO" && cp -r tr_detr utils standalone_eval "$OLDPWD/bundle/official/" 2>/dev/null || true)
+  find bundle/official -name '*.jsonl' -delete -o -name '__pycache__' -prune -exec rm -rf {} +
+fi
 
 cat > bundle/run.sh <<'RUN'
 #!/usr/bin/env bash
