@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Every GPU check in one go, for a machine with an NVIDIA driver and no Java: build bundle/ here first
+# (FIXTURE=weights/reference_dec1.npz OFFICIAL_REPO=... tools/gpu_bundle.sh), carry it, and run this from the
+# repository root there. Each step's full output goes to ${OUT:-gpu-results}/<step>.txt; a failing step does not
+# stop the others; the summary at the end lists each step's exit status.
+set -uo pipefail
+out=${OUT:-gpu-results}
+mkdir -p "$out"
+summary=()
+step() {
+  local name=$1 limit=$2; shift 2
+  echo "=== $name: $*"
+  timeout "$limit" "$@" > "$out/$name.txt" 2>&1
+  local rc=$?
+  grep -v '^ok ' "$out/$name.txt" | tail -n "${TAIL:-25}"
+  summary+=("$name rc=$rc")
+}
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
+echo "libcublas.so.12: $(ldconfig -p | grep -c 'libcublas.so.12') found; libcublas.so.13: $(ldconfig -p | grep -c 'libcublas.so.13') found"
+fixture=${FIXTURE:-bundle/reference_dec1.npz}
+
+TRDETR_JAVA_OPTS=-Dtrdetr.cuda.sync=true step gradcheck 300 bundle/run.sh gradcheck --device cuda
+step junit 400 bundle/run.sh junit --select-package trdetr.backend.cuda --select-package trdetr.gpu --details=summary
+step verify 300 bundle/run.sh verify --reference "$fixture" --device cuda
+[[ -n "${MEMORY_CMD:-}" ]] && step memory 300 $MEMORY_CMD
+step bench-gemm 200 bundle/run.sh bench gemm --device cuda --mode all
+step bench-step-cuda 300 bundle/run.sh bench step --device cuda --steps 20 --forwards 20
+[[ -d bundle/official ]] && step torch-step-cuda 300 python3 tools/bench_pytorch.py --official-repo bundle/official --device cuda --steps 20 --forwards 20
+step bench-step-cpu16 300 bundle/run.sh bench step --device cpu --threads 16 --steps 3 --forwards 3 --warmup 1
+[[ -d bundle/official ]] && step torch-step-cpu16 300 python3 tools/bench_pytorch.py --official-repo bundle/official --threads 16 --steps 3 --forwards 3 --warmup 1
+printf '%s\n' "${summary[@]}" | tee "$out/summary.txt"
