@@ -11,7 +11,7 @@ import trdetr.gradcheck.CudaGemmCheck;
 class CudaGemmTest {
 
     @Test void everyGemmModeMatchesTheCpuOnEveryForm() {
-        Assumptions.assumeTrue(CudaBackend.isAvailable(), "no usable CUDA GPU: " + CudaDevice.unavailableReason());
+        Assumptions.assumeTrue(CudaBackend.isAvailable(), CudaDevice.unavailableReason());
         CudaBackend backend = CudaBackend.get();
         backend.setPoison(true);   // an output element the kernel does not write is NaN and fails
         try {
@@ -22,7 +22,7 @@ class CudaGemmTest {
     }
 
     @Test void tf32CeilingIsMeasured() {
-        Assumptions.assumeTrue(CudaBackend.isAvailable(), "no usable CUDA GPU: " + CudaDevice.unavailableReason());
+        Assumptions.assumeTrue(CudaBackend.isAvailable(), CudaDevice.unavailableReason());
         CudaBackend backend = CudaBackend.get();
         Assumptions.assumeTrue(backend.device().computeMajor() >= 8, "TF32 needs compute capability 8.0+");
         assertThat(backend.gemm().measureTf32PeakTflops()).isBetween(1.0, 10_000.0);
