@@ -8,6 +8,7 @@ import trdetr.backend.Backend;
 import trdetr.backend.Backends;
 import trdetr.backend.cpu.CpuBackend;
 import trdetr.backend.cuda.CudaBackend;
+import trdetr.gradcheck.CudaGemmCheck;
 import trdetr.gradcheck.DeviceCheck;
 import trdetr.gradcheck.GradCheck;
 import trdetr.gradcheck.OpCase;
@@ -53,6 +54,13 @@ final class GradcheckCommand implements Callable<Integer> {
             System.out.println(line);
             checked++;
             if (!passed) failed++;
+        }
+        if (backend instanceof CudaBackend && (filter == null || "gemm".contains(filter) || filter.contains("gemm"))) {
+            for (CudaGemmCheck.Result r : CudaGemmCheck.run((CudaBackend) backend, seed)) {   // the GEMM modes
+                System.out.println(r.line());
+                checked++;
+                if (!r.passed()) failed++;
+            }
         }
         System.out.println(checked + " ops checked, " + failed + " failed");
         return failed == 0 ? 0 : 1;

@@ -28,7 +28,7 @@ public final class CudaDevice {
     private final CUcontext context;
     private final String name;
     private final long totalMemory;
-    private final int major, minor, driverVersion;
+    private final int major, minor, driverVersion, multiprocessors;
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
 
     private CudaDevice() {
@@ -56,6 +56,8 @@ public final class CudaDevice {
         major = v[0];
         cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
         minor = v[0];
+        cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+        multiprocessors = v[0];
         cuDriverGetVersion(v);
         driverVersion = v[0];
     }
@@ -116,6 +118,9 @@ public final class CudaDevice {
     public String computeCapability() { return major + "." + minor; }
 
     public int computeMajor() { return major; }
+
+    /** Streaming multiprocessors: how many blocks fill the GPU (GEMM split-K, the mma peak kernel). */
+    public int multiprocessors() { return multiprocessors; }
 
     /** E.g. "13.0" for a CUDA 13 driver. */
     public String driverVersion() { return driverVersion / 1000 + "." + (driverVersion % 1000) / 10; }

@@ -1,0 +1,11 @@
+package trdetr.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code trdetr bench <what>}: performance measurements (the numbers behind the README's performance claims). */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: `bench gemm` times matrix products.",
+        subcommands = {BenchGemmCommand.class})
+final class BenchCommand implements Runnable {
+    @Override public void run() { CommandLine.usage(this, System.out); }
+}
