@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code trdetr bench <what>}: performance measurements (the numbers behind the README's performance claims). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: `bench gemm` times matrix products.",
-        subcommands = {BenchGemmCommand.class})
+        subcommands = {BenchGemmCommand.class, BenchStepCommand.class})
 final class BenchCommand implements Runnable {
     @Override public void run() { CommandLine.usage(this, System.out); }
 }
