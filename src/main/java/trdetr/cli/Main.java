@@ -30,7 +30,13 @@ public final class Main implements Runnable {
             }
             throw e;
         });
-        return cli.execute(args);
+        // --device sets the default backend for the command; tests run many commands in one JVM.
+        trdetr.backend.Backend previous = trdetr.tensor.Tensor.defaultBackend();
+        try {
+            return cli.execute(args);
+        } finally {
+            trdetr.tensor.Tensor.setDefaultBackend(previous);
+        }
     }
 
     @Override public void run() { CommandLine.usage(this, System.out); }
