@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar trdetr.jar <command>}: the entry point for every subcommand. */
 @Command(name = "trdetr", mixinStandardHelpOptions = true, version = "trdetr 0.1.0",
         description = "TR-DETR video moment retrieval and highlight detection, in pure Java.",
-        subcommands = {TrainCommand.class, PredictCommand.class, EvalCommand.class, VerifyCommand.class, GradcheckCommand.class})
+        subcommands = {TrainCommand.class, PredictCommand.class, EvalCommand.class, VerifyCommand.class, GradcheckCommand.class,
+                MemoryCheckCommand.class})
 public final class Main implements Runnable {
     static final String VECTOR_MODULE = "jdk.incubator.vector";
 
