@@ -22,7 +22,14 @@ final class MemoryCheckCommand implements Callable<Integer> {
         System.out.println("training a small model for " + steps + " steps on " + cuda.device());
         Path dir = Files.createTempDirectory("trdetr-memory-check");
         long start = System.nanoTime();
-        MemoryCheck.Result r = MemoryCheck.run(cuda, steps, dir.resolve("demo"));
+        MemoryCheck.Result r;
+        try {
+            r = MemoryCheck.run(cuda, steps, dir.resolve("demo"));
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
         System.out.printf("%.1f s, %.2f ms per step%n", (System.nanoTime() - start) / 1e9, (System.nanoTime() - start) / 1e6 / steps);
         System.out.println(r.summary(settled));
         boolean flat = r.isFlat(settled);

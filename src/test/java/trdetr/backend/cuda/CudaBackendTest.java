@@ -27,18 +27,18 @@ class CudaBackendTest {
 
     @Test
     void aScopeReleasesItsBuffersAtCloseExceptThoseKept() {
-        Tensor kept, dropped, result;
+        Tensor operand, dropped, result;
         long inside;
         try (MemoryScope outer = cuda.openScope()) {
             try (MemoryScope s = cuda.openScope()) {
                 dropped = Tensor.zeros(cuda, DType.FLOAT32, 300_000);                  // 1.2 MB: a large block
-                kept = Tensor.zeros(cuda, DType.FLOAT64, 1000);
-                result = kept.add(1.0);
+                operand = Tensor.zeros(cuda, DType.FLOAT64, 1000);
+                result = operand.add(1.0);
                 s.keep(result);
                 inside = cuda.bytesInUse();
             }
             assertThat(storage(dropped).isReleased()).isTrue();
-            assertThat(storage(kept).isReleased()).isTrue();
+            assertThat(storage(operand).isReleased()).isTrue();
             assertThat(storage(result).isReleased()).isFalse();                        // passed to the outer scope
             long released = DeviceAllocator.rounded(300_000L * 4) + DeviceAllocator.rounded(1000L * 8);
             assertThat(cuda.bytesInUse()).isLessThanOrEqualTo(inside - released);       // other releases can only lower it
@@ -54,7 +54,7 @@ class CudaBackendTest {
             t = Tensor.zeros(cuda, DType.FLOAT32, 7);
         }
         assertThatThrownBy(() -> t.add(t)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("FLOAT32 device buffer of 7 elements was used after its memory scope released it");
+                .hasMessageContaining("float32 device buffer of 7 elements was used after its memory scope released it");
     }
 
     @Test
@@ -70,7 +70,7 @@ class CudaBackendTest {
 
     @Test
     void copiesCrossDevicesInBothDirections() {
-        double[] values = {0.5, -1.25, 3, 1e-3, 7, -8};
+        double[] values = {0.5, -1.25, 3, 0.125, 7, -8};            // exact in float32
         Tensor host = Tensor.fromHost(CpuBackend.INSTANCE, values.clone(), 2, 3);
         Tensor device = Tensor.zeros(cuda, DType.FLOAT32, 2, 3);
         Init.copy(device, host);                                                       // CPU float64 → CUDA float32
@@ -78,7 +78,7 @@ class CudaBackendTest {
         assertThat(device.toDoubleArray()).containsExactly(values);
         Tensor back = Tensor.zeros(CpuBackend.INSTANCE, DType.FLOAT64, 3, 2);
         Elementwise.assign(back, Tensor.fromHost(cuda, values.clone(), 2, 3).mT().contiguous()); // a CUDA view → CPU
-        assertThat(back.toDoubleArray()).containsExactly(0.5, 7, -1.25, -8, 3, 1e-3);
+        assertThat(back.toDoubleArray()).containsExactly(0.5, 0.125, -1.25, 7, 3, -8);
         assertThat(host.to(cuda).to(CpuBackend.INSTANCE).toDoubleArray()).containsExactly(values);
         // A CPU tensor handed straight to a CUDA kernel is named, not a ClassCastException.
         assertThatThrownBy(() -> cuda.copy(device, host)).isInstanceOf(IllegalArgumentException.class)
