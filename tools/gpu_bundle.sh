@@ -32,8 +32,8 @@ cp -r target/test-classes bundle/test-classes
 # For the PyTorch side of the GPU race (tools/bench_pytorch.py --device cuda): the official code, when given.
 if [[ -n "${OFFICIAL_REPO:-}" ]]; then
   mkdir -p bundle/official
-  (cd "$OFFICIAL_REPO" && cp -r tr_detr utils standalone_eval "$OLDPWD/bundle/official/" 2>/dev/null || true)
-  find bundle/official -name '*.jsonl' -delete -o -name '__pycache__' -prune -exec rm -rf {} +
+  cp -r "$OFFICIAL_REPO/tr_detr" "$OFFICIAL_REPO/utils" bundle/official/
+  find bundle/official -depth -name '__pycache__' -exec rm -rf {} +
 fi
 
 cat > bundle/run.sh <<'RUN'

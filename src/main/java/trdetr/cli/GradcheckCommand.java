@@ -21,8 +21,13 @@ final class GradcheckCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for shapes and values (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
-    @Option(names = "--device", description = "cpu: float64 central differences and float32 against float64; "
-            + "cuda: every op on the GPU against the CPU backend, forward and backward (default: ${DEFAULT-VALUE}).")
+    /**
+     * Unlike the other commands (default auto), cpu by default: the CPU's float64 finite-difference checks are the
+     * CI check and must not turn into a device comparison just because a GPU is present.
+     */
+    @Option(names = "--device", paramLabel = "cpu|cuda|auto", description = "cpu: float64 central differences and float32 against float64; "
+            + "cuda: every op on the GPU against the CPU backend, forward and backward; auto: cuda when a usable GPU is present, "
+            + "else cpu (default: ${DEFAULT-VALUE}, the CI check).")
     String device = "cpu";
 
     @Option(names = "--op", description = "Only cases whose name contains this text.")

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "trdetr", mixinStandardHelpOptions = true, version = "trdetr 0.1.0",
         description = "TR-DETR video moment retrieval and highlight detection, in pure Java.",
         subcommands = {TrainCommand.class, PredictCommand.class, EvalCommand.class, VerifyCommand.class, GradcheckCommand.class,
-                BenchCommand.class})
+                BenchCommand.class, MemoryCheckCommand.class})
 public final class Main implements Runnable {
     static final String VECTOR_MODULE = "jdk.incubator.vector";
 
@@ -31,7 +31,13 @@ public final class Main implements Runnable {
             }
             throw e;
         });
-        return cli.execute(args);
+        // --device sets the default backend for the command; tests run many commands in one JVM.
+        trdetr.backend.Backend previous = trdetr.tensor.Tensor.defaultBackend();
+        try {
+            return cli.execute(args);
+        } finally {
+            trdetr.tensor.Tensor.setDefaultBackend(previous);
+        }
     }
 
     @Override public void run() { CommandLine.usage(this, System.out); }

@@ -37,11 +37,11 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--max-after-nms", defaultValue = "10") int maxAfterNms;
     @Option(names = "--html-dir", description = "Also write one HTML picture per query (saliency, windows, ground truth) here.") Path htmlDir;
     @Option(names = "--html-limit", defaultValue = "20", description = "At most this many pictures.") int htmlLimit;
-    @Option(names = "--device", defaultValue = "cpu") String device;
+    @Mixin DeviceOption device;
     @Option(names = "--threads") Integer threads;
 
     @Override public Integer call() throws Exception {
-        if (!device.equals("cpu")) throw new UserError("--device " + device + ": only the cpu backend exists in this build");
+        device.use();
         if (threads != null) Parallel.setThreads(threads);
         VerifyCommand.requireFile(checkpoint, "--checkpoint");
         TrDetr model = Checkpoint.loadModel(checkpoint, null);

@@ -76,12 +76,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"--ctc-loss-coef", "--CTC-loss-coef"}, defaultValue = "0.5") double ctcLossCoef;
     @Option(names = "--fix", split = ",", description = "Opt-in corrections of official bugs: t2v-mask, mr2hd-slice.") List<String> fixes = new ArrayList<>();
     // machine
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu (the CUDA backend comes with its own issue).") String device;
+    @Mixin DeviceOption device;
     @Option(names = "--threads", description = "CPU threads (default: all cores).") Integer threads;
     @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
 
     @Override public Integer call() throws Exception {
-        if (!device.equals("cpu")) throw new UserError("--device " + device + ": only the cpu backend exists in this build");
+        device.use();
         if (threads != null) Parallel.setThreads(threads);
         boolean demo = trainPath == null;
         DatasetOptions trainData, evalData;

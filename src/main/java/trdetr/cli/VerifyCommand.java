@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import trdetr.tensor.Tensor;
 import trdetr.verify.Reference;
@@ -20,11 +21,14 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--weights", description = "Weights to use instead of the reference's own: a torch.save checkpoint or state_dict, a .safetensors state_dict, or a trdetr checkpoint.")
     Path weights;
 
+    @Mixin DeviceOption device;
+
     @Option(names = "--all", description = "Print every comparison, not only failures and a summary per kind.")
     boolean all;
 
     @Override public Integer call() throws Exception {
         requireFile(reference, "--reference");
+        device.use();
         Reference ref = Reference.load(reference);
         Map<String, Tensor> w = weights == null ? null : trdetr.train.Checkpoint.readWeights(requireFile(weights, "--weights"));
         Verifier.Report report = Verifier.run(ref, w);

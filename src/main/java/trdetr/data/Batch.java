@@ -1,11 +1,12 @@
 package trdetr.data;
 
 import java.util.List;
+import trdetr.backend.Backend;
 import trdetr.loss.Targets;
 import trdetr.tensor.Tensor;
 
 /**
- * A collated batch (spec §5.4): model inputs as CPU float32 tensors, zero-padded at the end to the batch maxima,
+ * A collated batch (spec §5.4): model inputs as float32 tensors (on the CPU as collated; {@link #to} moves them), zero-padded at the end to the batch maxima,
  * with float valid masks (1 = real row), the training targets, and per-sample metadata for writing predictions.
  *
  * @param annotations  the rows, in batch order (qid, query, vid, duration, ...)
@@ -30,6 +31,16 @@ public record Batch(List<Annotation> annotations, int[] indices, Tensor srcTxt, 
 
     /** Σ src_vid_mask[b]: how many saliency scores belong to sample b. */
     public int validLength(int b) { return videoLengths[b]; }
+
+    /** This batch with every tensor on backend (itself when they are there already). */
+    public Batch to(Backend backend) {
+        if (srcVid.backend() == backend) return this;
+        return new Batch(annotations, indices, move(srcTxt, backend), move(srcTxtMask, backend), move(srcVid, backend),
+                move(srcVidMask, backend), move(srcAud, backend), move(srcAudMask, backend),
+                targets == null ? null : targets.to(backend), textLengths, videoLengths);
+    }
+
+    private static Tensor move(Tensor t, Backend backend) { return t == null ? null : t.to(backend); }
 
     /** Padded video length Lv. */
     public int videoLength() { return srcVid.shape()[1]; }

@@ -2,6 +2,8 @@ package trdetr.data;
 
 import java.util.ArrayList;
 import java.util.List;
+import trdetr.backend.Backend;
+import trdetr.backend.cpu.CpuBackend;
 import trdetr.loss.Targets;
 import trdetr.tensor.Tensor;
 
@@ -16,8 +18,13 @@ import trdetr.tensor.Tensor;
  * batch the official loss hits a length mismatch (or, for an unclamped easy positive, an out-of-range gather).
  * We cut those label rows to Lv and clamp indices to Lv − 1. In every other case the result equals the official
  * padding (the extra entry lands on a padded position of a longer batch).
+ *
+ * <p>Batches are built on the CPU (collation runs on the loader's worker threads, outside any device memory
+ * scope); the consumer moves each one to the model's device with {@link Batch#to} inside its step's scope.
  */
 public final class Collator {
+    private static final Backend HOST = CpuBackend.INSTANCE;
+
     private Collator() {}
 
     public static Batch collate(List<Sample> samples) {
@@ -77,7 +84,7 @@ public final class Collator {
             System.arraycopy(m.data(), 0, values, i * len * dim, m.rows() * dim);
             java.util.Arrays.fill(mask, i * len, i * len + m.rows(), 1f);
         }
-        return new Padded(Tensor.fromHost(Tensor.defaultBackend(), values, b, len, dim), Tensor.fromHost(Tensor.defaultBackend(), mask, b, len), len);
+        return new Padded(Tensor.fromHost(HOST, values, b, len, dim), Tensor.fromHost(HOST, mask, b, len), len);
     }
 
     private static Targets targets(List<Sample> samples, int lv) {
@@ -101,7 +108,7 @@ public final class Collator {
                 flat[2 * r] = l.spans()[r][0];
                 flat[2 * r + 1] = l.spans()[r][1];
             }
-            spans.add(Tensor.fromHost(Tensor.defaultBackend(), flat, l.spans().length, 2));
+            spans.add(Tensor.fromHost(HOST, flat, l.spans().length, 2));
             for (int j = 0; j < k; j++) {
                 pos[i * k + j] = Math.min(l.posLabels()[j], lv - 1);
                 neg[i * k + j] = Math.min(l.negLabels()[j], lv - 1);
@@ -109,8 +116,7 @@ public final class Collator {
             System.arraycopy(l.allLabels(), 0, all, i * lv, Math.min(lv, l.allLabels().length));
             System.arraycopy(l.posMask(), 0, posMask, i * lv, Math.min(lv, l.posMask().length));
         }
-        var cpu = Tensor.defaultBackend();
-        return new Targets(List.copyOf(spans), Tensor.fromHost(cpu, pos, b, k), Tensor.fromHost(cpu, neg, b, k),
-                Tensor.fromHost(cpu, all, b, lv), Tensor.fromHost(cpu, posMask, b, lv));
+        return new Targets(List.copyOf(spans), Tensor.fromHost(HOST, pos, b, k), Tensor.fromHost(HOST, neg, b, k),
+                Tensor.fromHost(HOST, all, b, lv), Tensor.fromHost(HOST, posMask, b, lv));
     }
 }

@@ -3,6 +3,8 @@ package trdetr.inference;
 import java.util.ArrayList;
 import java.util.List;
 import trdetr.autograd.GradMode;
+import trdetr.backend.Backend;
+import trdetr.backend.MemoryScope;
 import trdetr.data.Batch;
 import trdetr.data.DataLoader;
 import trdetr.eval.PredictionPostProcessor;
@@ -34,10 +36,15 @@ public final class Predictor {
         boolean wasTraining = model.isTraining();
         model.eval();
         List<SubmissionLine> lines = new ArrayList<>();
+        Backend backend = model.backend();
         try (GradMode.Scope ignored = GradMode.noGrad()) {
-            for (Batch batch : loader.epoch(0)) {
-                TrDetrOutput out = model.forward(batch.srcTxt(), batch.srcTxtMask(), batch.srcVid(), batch.srcVidMask(), batch.srcAud());
-                lines.addAll(lines(batch, out));
+            for (Batch hostBatch : loader.epoch(0)) {
+                // One memory scope per batch: its device buffers go back once its lines are on the host.
+                try (MemoryScope scope = backend.openScope()) {
+                    Batch batch = hostBatch.to(backend);
+                    TrDetrOutput out = model.forward(batch.srcTxt(), batch.srcTxtMask(), batch.srcVid(), batch.srcVidMask(), batch.srcAud());
+                    lines.addAll(lines(batch, out));
+                }
             }
         } finally {
             model.train(wasTraining);

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import trdetr.autograd.GradMode;
+import trdetr.nn.Init;
 import trdetr.nn.Module;
 import trdetr.tensor.Tensor;
 
@@ -54,10 +55,7 @@ public final class StateDicts {
         if (!mismatches.isEmpty()) throw new FormatException(sourceForMessages, String.join("; ", mismatches));
         try (var g = GradMode.noGrad()) {
             for (String k : loaded) {
-                Tensor dst = params.get(k);
-                Tensor src = stateDict.get(k);
-                if (src.backend() != dst.backend()) src = src.to(dst.backend());
-                dst.backend().copy(dst, src);
+                Init.copy(params.get(k), stateDict.get(k));
             }
         }
         return new LoadReport(Collections.unmodifiableList(loaded), Collections.unmodifiableList(missing), Collections.unmodifiableList(unexpected));

@@ -28,6 +28,6 @@ public final class Init {
     /** Overwrites a parameter's values in place (torch.nn.init.constant_). */
     public static void fill(Tensor param, double value) { param.backend().fill(param, value); }
 
-    /** Overwrites a parameter's values in place with those of src (same shape). */
-    public static void copy(Tensor param, Tensor src) { param.backend().copy(param, src); }
+    /** Overwrites a parameter's values in place with those of src (same shape, any dtype or backend). */
+    public static void copy(Tensor param, Tensor src) { trdetr.ops.Elementwise.assign(param, src); }
 }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import trdetr.backend.Backend;
 import trdetr.tensor.Tensor;
 
 /**
@@ -58,6 +59,13 @@ public abstract class Module {
     protected final <T> T emit(T output) {
         ActivationRecorder.record(this, output);
         return output;
+    }
+
+    /** The backend this module's parameters live on (the default backend when it has none). */
+    public Backend backend() {
+        if (!parameters.isEmpty()) return parameters.values().iterator().next().backend();
+        for (Module m : children.values()) if (!m.namedParameters().isEmpty()) return m.backend();
+        return Tensor.defaultBackend();
     }
 
     public List<Tensor> parameters() { return new ArrayList<>(namedParameters().values()); }

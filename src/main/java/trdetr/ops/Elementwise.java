@@ -178,5 +178,19 @@ public final class Elementwise {
         return Autograd.record("to(" + target.name() + ")", y, (g, needs) -> new Tensor[] {g.to(from)}, a);
     }
 
+    /**
+     * Overwrites dst in place with src's values, converted to dst's dtype (no autograd history). src may live on
+     * another backend: it is then brought over first (a download and an upload) — the one place where a copy crosses
+     * devices, used to load weights and optimizer state into parameters wherever they live.
+     */
+    public static void assign(Tensor dst, Tensor src) {
+        if (!sameShape(dst, src)) {
+            throw new IllegalArgumentException("assign: shapes " + Shape.str(dst.shape()) + " and " + Shape.str(src.shape()) + " differ");
+        }
+        Backend target = dst.backend();
+        Tensor from = src.backend() == target ? src : Tensor.fromHost(target, src.backend().download(src), src.shape());
+        target.copy(dst, from);
+    }
+
     static boolean sameShape(Tensor a, Tensor b) { return Arrays.equals(a.shape(), b.shape()); }
 }

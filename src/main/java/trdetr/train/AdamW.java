@@ -2,6 +2,8 @@ package trdetr.train;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import trdetr.backend.MemoryScope;
+import trdetr.ops.Elementwise;
 import trdetr.tensor.Tensor;
 
 /**
@@ -50,6 +52,15 @@ public final class AdamW {
         }
     }
 
+    /**
+     * Keeps the moment tensors when scope closes. They are created lazily by the first {@link #step} that sees a
+     * parameter's gradient, which runs inside a training step's scope; keeping an already-kept tensor costs nothing.
+     */
+    public void keepState(MemoryScope scope) {
+        expAvg.values().forEach(scope::keep);
+        expAvgSq.values().forEach(scope::keep);
+    }
+
     /** The state to checkpoint: moment tensors by parameter name, and step counts. */
     public Map<String, Tensor> expAvg() { return expAvg; }
 
@@ -76,7 +87,7 @@ public final class AdamW {
             throw new IllegalArgumentException("optimizer state does not match parameter shape " + java.util.Arrays.toString(param.shape()));
         }
         Tensor t = Tensor.zerosLike(param);
-        t.backend().copy(t, saved.to(param.backend()));
+        Elementwise.assign(t, saved);
         return t;
     }
 }

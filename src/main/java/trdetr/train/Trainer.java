@@ -12,9 +12,7 @@ import trdetr.data.Batch;
 import trdetr.data.DataLoader;
 import trdetr.loss.TrDetrCriterion;
 import trdetr.model.TrDetr;
-import trdetr.model.TrDetrOutput;
 import trdetr.tensor.Generator;
-import trdetr.tensor.Tensor;
 
 /**
  * The official training loop (spec §4.7): per batch forward, total loss, backward, gradient-norm clipping, AdamW;
@@ -31,8 +29,8 @@ public final class Trainer {
     private final DataLoader train;
     private final Validation validation;
     private final TrainOptions options;
-    private final TrDetrCriterion criterion;
     private final AdamW optimizer;
+    private final TrainingStep step;
     private final StepLR schedule;
     private final MetricsLog log;
     private final Map<String, Object> runOptions;
@@ -44,8 +42,8 @@ public final class Trainer {
         this.train = train;
         this.validation = validation;
         this.options = options;
-        this.criterion = new TrDetrCriterion(model.config());
         this.optimizer = AdamW.of(model.namedParameters(), options.lr(), options.wd());
+        this.step = new TrainingStep(model, new TrDetrCriterion(model.config()), optimizer, options.gradClip());
         this.schedule = new StepLR(options.lr(), options.lrDrop(), 0.1);
         this.log = new MetricsLog(options.resultsDir().resolve("metrics.jsonl"));
         this.runOptions = runOptions;
@@ -83,16 +81,10 @@ public final class Trainer {
             long start = System.nanoTime();
             try (ProgressBar bar = progressBar(epoch)) {
                 for (Batch batch : train.epoch(epoch)) {
-                    TrDetrOutput out = model.forward(batch.srcTxt(), batch.srcTxtMask(), batch.srcVid(), batch.srcVidMask(), batch.srcAud());
-                    TrDetrCriterion.Result loss = criterion.compute(out, batch.targets(), batch.srcTxtMask());
-                    optimizer.zeroGrad();
-                    loss.total().backward();
-                    if (options.gradClip() > 0) GradientClipping.clipGradNorm(model.parameters(), options.gradClip());
-                    optimizer.step();
-                    double total = loss.total().item();
+                    Map<String, Double> losses = step.run(batch);
+                    double total = losses.get("loss_overall");
                     if (!Double.isFinite(total)) throw new IllegalStateException("epoch " + epoch + ": the loss is " + total + "; stopping");
-                    sums.merge("loss_overall", total, Double::sum);
-                    for (Map.Entry<String, Tensor> e : loss.terms().entrySet()) sums.merge(e.getKey(), e.getValue().item(), Double::sum);
+                    losses.forEach((k, v) -> sums.merge(k, v, Double::sum));
                     batches++;
                     steps++;
                     if (bar != null) bar.step().setExtraMessage(String.format("loss %.3f", sums.get("loss_overall") / batches));

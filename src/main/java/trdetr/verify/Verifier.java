@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import trdetr.autograd.GradMode;
+import trdetr.backend.Backend;
 import trdetr.gradcheck.GradCheck;
 import trdetr.io.StateDicts;
 import trdetr.loss.Targets;
@@ -57,9 +58,10 @@ public final class Verifier {
         StateDicts.load(model, weights != null ? weights : ref.weights(), ref.file(), true);
         model.eval();
 
-        Tensor vid = ref.input("vid"), txt = ref.input("txt");
-        Tensor vmask = ref.input("vmask").to(DType.FLOAT32), tmask = ref.input("tmask").to(DType.FLOAT32);
-        Tensor aud = ref.inputs().get("aud");
+        Backend device = model.backend();                                       // the reference's inputs go where the model is
+        Tensor vid = ref.input("vid").to(device), txt = ref.input("txt").to(device);
+        Tensor vmask = ref.input("vmask").to(device).to(DType.FLOAT32), tmask = ref.input("tmask").to(device).to(DType.FLOAT32);
+        Tensor aud = ref.inputs().get("aud") == null ? null : ref.inputs().get("aud").to(device);
         TrDetrOutput out;
         Map<String, Tensor> acts;
         try (ActivationRecorder rec = ActivationRecorder.start(model)) {
@@ -96,7 +98,7 @@ public final class Verifier {
                     : compare("out", e.getKey(), ours, e.getValue(), TOL_VALUES));
         }
 
-        TrDetrCriterion.Result loss = new TrDetrCriterion(config).compute(out, targets(ref), tmask);
+        TrDetrCriterion.Result loss = new TrDetrCriterion(config).compute(out, targets(ref).to(device), tmask);
         for (Map.Entry<String, Double> e : ref.losses().entrySet()) {
             Tensor ours = e.getKey().equals("total") ? loss.total() : loss.terms().get(e.getKey());
             checks.add(ours == null ? new Check("loss", e.getKey(), Double.NaN, TOL_VALUES, "not computed")

@@ -35,6 +35,34 @@ class MainTest {
         assertThat(r[2].strip()).startsWith("error: --device tpu").doesNotContain("\n").doesNotContain("Exception");
     }
 
+    /** On CI (no GPU): every command that runs a model says so in one line and exits 2; on a GPU machine this is skipped. */
+    @Test
+    void deviceCudaWithoutAGpuIsOneLineAndExitTwo() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(trdetr.backend.cuda.CudaBackend.isAvailable(), "a GPU is present, so --device cuda works");
+        String[][] commands = {{"train"}, {"predict", "--checkpoint", "x.ckpt"}, {"verify", "--reference", "weights/reference_small.npz"},
+                {"gradcheck"}, {"memory-check"}};
+        for (String[] command : commands) {
+            String[] args = java.util.Arrays.copyOf(command, command.length + 2);
+            args[command.length] = "--device";
+            args[command.length + 1] = "cuda";
+            if (command[0].equals("memory-check")) args = command;                       // always the GPU
+            if (command[0].equals("verify") && !java.nio.file.Files.exists(java.nio.file.Path.of(command[2]))) continue;
+            String[] r = capture(args);
+            assertThat(r[0]).as(command[0]).isEqualTo("2");
+            assertThat(r[2].strip()).as(command[0]).startsWith("error: --device cuda: no usable CUDA GPU: ")
+                    .doesNotContain("\n").doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void theDeviceOptionIsOnEveryModelCommandAndDefaultsToAuto() {
+        for (String command : new String[] {"train", "predict", "verify"}) {
+            String help = capture(command, "--help")[1].replaceAll("\\s+", " ");
+            assertThat(help).as(command).contains("--device=cpu|cuda|auto").contains("default: auto");
+        }
+        assertThat(capture("gradcheck", "--help")[1].replaceAll("\\s+", " ")).contains("--device=cpu|cuda|auto").contains("default: cpu");
+    }
+
     @Test
     void verifyPassesOnTheCommittedReferenceAndRejectsBadFiles() throws Exception {
         java.nio.file.Path ref = java.nio.file.Path.of("weights/reference_small.npz");

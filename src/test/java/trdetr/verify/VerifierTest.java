@@ -24,7 +24,7 @@ class VerifierTest {
         return Reference.load(file);
     }
 
-    private static void assertAllPass(Verifier.Report report) {
+    static void assertAllPass(Verifier.Report report) {
         assertThat(report.checks().stream().filter(c -> !c.passed()).map(Verifier.Check::line)).isEmpty();
         assertThat(report.activationsWithoutCounterpart()).isEmpty();
         assertThat(report.checks().stream().filter(c -> c.kind().equals("grad")).count()).isGreaterThan(100);

@@ -75,7 +75,14 @@ final class Kernels {
     }
 
     private static Pointer argument(Object a) {
-        if (a instanceof Tensor) return Pointer.to(((CudaStorage) ((Tensor) a).storage()).pointer());
+        if (a instanceof Tensor) {
+            Tensor t = (Tensor) a;
+            if (!(t.storage() instanceof CudaStorage)) {
+                throw new IllegalArgumentException("a " + t.backend().name() + " tensor " + trdetr.tensor.Shape.str(t.shape())
+                        + " was passed to a CUDA kernel; move it first with to(backend)");
+            }
+            return Pointer.to(((CudaStorage) t.storage()).pointer());
+        }
         if (a instanceof CudaStorage) return Pointer.to(((CudaStorage) a).pointer());
         if (a instanceof int[]) return Pointer.to((int[]) a);
         if (a instanceof Integer) return Pointer.to(new int[] {(Integer) a});

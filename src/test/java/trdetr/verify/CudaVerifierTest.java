@@ -1,0 +1,38 @@
+package trdetr.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import trdetr.backend.Backend;
+import trdetr.backend.cuda.CudaBackend;
+import trdetr.backend.cuda.CudaDevice;
+import trdetr.tensor.Tensor;
+
+/**
+ * Model parity on the GPU: the whole model, loss and gradients on the CUDA backend against the official code's
+ * reference, with the CPU verify's tolerances ({@link Verifier#TOL_VALUES}, {@link Verifier#TOL_GRADS}).
+ */
+class CudaVerifierTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"reference_dec1.npz", "reference_small.npz", "reference_audio.npz"})
+    void theModelOnTheGpuMatchesTheOfficialCode(String fixture) throws Exception {
+        assumeTrue(CudaBackend.isAvailable(), "no usable CUDA GPU: " + CudaDevice.unavailableReason());
+        Path file = Path.of("weights").resolve(fixture);
+        assumeTrue(Files.exists(file), fixture + " is not here");
+        CudaBackend cuda = CudaBackend.get();
+        Backend previous = Tensor.setDefaultBackend(cuda);                  // the model, weights and inputs go to the GPU
+        try {
+            cuda.resetPeak();
+            long start = cuda.bytesInUse();
+            Verifier.Report report = Verifier.run(Reference.load(file), null);
+            assertThat(cuda.peakBytesInUse()).as("ran on the GPU").isGreaterThan(start);
+            VerifierTest.assertAllPass(report);
+        } finally {
+            Tensor.setDefaultBackend(previous);
+        }
+    }
+}
