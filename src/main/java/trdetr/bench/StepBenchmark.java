@@ -8,6 +8,7 @@ import java.util.Map;
 import trdetr.autograd.GradMode;
 import trdetr.backend.Backend;
 import trdetr.backend.MemoryScope;
+import trdetr.data.Batch;
 import trdetr.loss.TrDetrCriterion;
 import trdetr.model.TrDetr;
 import trdetr.model.TrDetrConfig;
@@ -15,12 +16,13 @@ import trdetr.tensor.DType;
 import trdetr.tensor.Generator;
 import trdetr.tensor.Tensor;
 import trdetr.train.AdamW;
-import trdetr.train.GradientClipping;
+import trdetr.train.TrainingStep;
 
 /**
  * Times full training steps (forward, total loss, backward, gradient clipping, AdamW: the official train_epoch body)
  * and forward-only passes (eval mode, no autograd) of the released TR-DETR configuration on a {@link SyntheticBatch},
- * after warm-up. Each step ends with the loss read back to the host, so GPU work is inside the time. The same
+ * after warm-up, through the trainer's own {@link TrainingStep} (which moves the host batch to the device, as in
+ * training). Each step ends with the losses read back to the host, so GPU work is inside the time. The same
  * measurement for the official PyTorch code is tools/bench_pytorch.py.
  */
 public final class StepBenchmark {
@@ -48,35 +50,24 @@ public final class StepBenchmark {
             Generator g = new Generator(s.seed());
             TrDetrConfig config = TrDetrConfig.released();
             TrDetr model = new TrDetr(config, g, DType.FLOAT32);
-            SyntheticBatch batch = SyntheticBatch.create(g, s.bsz(), s.lv(), s.lt(), s.videoDim(), s.textDim());
-            TrDetrCriterion criterion = new TrDetrCriterion(config);
-            AdamW optimizer = AdamW.of(model.namedParameters(), 1e-4, 1e-4);
+            Batch hostBatch = SyntheticBatch.create(g, s.bsz(), s.lv(), s.lt(), s.videoDim(), s.textDim());
+            TrainingStep step = new TrainingStep(model, new TrDetrCriterion(config), AdamW.of(model.namedParameters(), 1e-4, 1e-4), 0.1);
             model.train(true);
             List<Double> losses = new ArrayList<>();
             double[] steps = new double[s.steps()];
             for (int i = 0; i < s.warmup() + s.steps(); i++) {
                 long t0 = System.nanoTime();
-                try (MemoryScope scope = backend.openScope()) {
-                    var out = model.forward(batch.txt(), batch.txtMask(), batch.vid(), batch.vidMask(), null);
-                    TrDetrCriterion.Result loss = criterion.compute(out, batch.targets(), batch.txtMask());
-                    optimizer.zeroGrad();
-                    loss.total().backward();
-                    GradientClipping.clipGradNorm(model.parameters(), 0.1);
-                    optimizer.step();
-                    optimizer.expAvg().values().forEach(scope::keep);      // state created on the first step
-                    optimizer.expAvgSq().values().forEach(scope::keep);
-                    losses.add(loss.total().item());
-                    optimizer.zeroGrad();                                   // gradients die with the scope
-                }
+                losses.add(step.run(hostBatch).get("loss_overall"));         // ends with the loss read back
                 if (i >= s.warmup()) steps[i - s.warmup()] = (System.nanoTime() - t0) / 1e9;
             }
+            Batch batch = hostBatch.to(backend);
             model.train(false);
             double[] forwards = new double[s.forwards()];
             try (GradMode.Scope ignored = GradMode.noGrad()) {
                 for (int i = 0; i < s.warmup() + s.forwards(); i++) {
                     long t0 = System.nanoTime();
                     try (MemoryScope scope = backend.openScope()) {
-                        model.forward(batch.txt(), batch.txtMask(), batch.vid(), batch.vidMask(), null);
+                        model.forward(batch.srcTxt(), batch.srcTxtMask(), batch.srcVid(), batch.srcVidMask(), null);
                         backend.synchronize();
                     }
                     if (i >= s.warmup()) forwards[i - s.warmup()] = (System.nanoTime() - t0) / 1e9;

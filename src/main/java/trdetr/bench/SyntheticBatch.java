@@ -2,6 +2,9 @@ package trdetr.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import trdetr.backend.Backend;
+import trdetr.backend.cpu.CpuBackend;
+import trdetr.data.Batch;
 import trdetr.loss.Targets;
 import trdetr.tensor.Generator;
 import trdetr.tensor.Tensor;
@@ -9,11 +12,12 @@ import trdetr.tensor.Tensor;
 /**
  * A random batch with the official shapes for timing: B samples of random valid lengths (video 20..Lv clips, text
  * 5..Lt tokens) zero-padded to (Lv, Lt), unit-variance features, 1–3 ground-truth windows per sample with saliency
- * labels inside them. Tensors go to {@link Tensor#defaultBackend()}.
+ * labels inside them. A host {@link Batch} (on the CPU, as the data loader makes them), without annotations.
  */
-public record SyntheticBatch(Tensor txt, Tensor txtMask, Tensor vid, Tensor vidMask, Targets targets) {
+public final class SyntheticBatch {
+    private SyntheticBatch() {}
 
-    public static SyntheticBatch create(Generator g, int b, int lv, int lt, int videoDim, int textDim) {
+    public static Batch create(Generator g, int b, int lv, int lt, int videoDim, int textDim) {
         int[] vLen = new int[b], tLen = new int[b];
         float[] vmask = new float[b * lv], tmask = new float[b * lt], vid = new float[b * lv * videoDim], txt = new float[b * lt * textDim];
         float[] allLabels = new float[b * lv], posMask = new float[b * lv];
@@ -51,10 +55,12 @@ public record SyntheticBatch(Tensor txt, Tensor txtMask, Tensor vid, Tensor vidM
                 pos[s * 2 + k] = inside.get(g.nextInt(inside.size()));
                 neg[s * 2 + k] = outside.get(g.nextInt(outside.size()));
             }
-            spans.add(Tensor.of(span, windows, 2));
+            spans.add(Tensor.fromHost(CpuBackend.INSTANCE, span, windows, 2));
         }
-        Targets t = new Targets(spans, Tensor.ofLongs(pos, b, 2), Tensor.ofLongs(neg, b, 2), Tensor.of(allLabels, b, lv), Tensor.of(posMask, b, lv));
-        return new SyntheticBatch(Tensor.of(txt, b, lt, textDim), Tensor.of(tmask, b, lt), Tensor.of(vid, b, lv, videoDim),
-                Tensor.of(vmask, b, lv), t);
+        Backend cpu = CpuBackend.INSTANCE;
+        Targets t = new Targets(spans, Tensor.fromHost(cpu, pos, b, 2), Tensor.fromHost(cpu, neg, b, 2),
+                Tensor.fromHost(cpu, allLabels, b, lv), Tensor.fromHost(cpu, posMask, b, lv));
+        return new Batch(List.of(), new int[b], Tensor.fromHost(cpu, txt, b, lt, textDim), Tensor.fromHost(cpu, tmask, b, lt),
+                Tensor.fromHost(cpu, vid, b, lv, videoDim), Tensor.fromHost(cpu, vmask, b, lv), null, null, t, tLen, vLen);
     }
 }
