@@ -20,12 +20,13 @@ echo "libcublas.so.12: $(ldconfig -p | grep -c 'libcublas.so.12') found; libcubl
 fixture=${FIXTURE:-bundle/reference_dec1.npz}
 
 TRDETR_JAVA_OPTS=-Dtrdetr.cuda.sync=true step gradcheck 300 bundle/run.sh gradcheck --device cuda
-step junit 400 bundle/run.sh junit --select-package trdetr.backend.cuda --select-package trdetr.gpu --details=summary
+step junit 400 bundle/run.sh junit --select-package trdetr.backend.cuda --select-class trdetr.verify.CudaVerifierTest \
+    --select-class trdetr.train.CudaMemoryTest --details=tree
 step verify 300 bundle/run.sh verify --reference "$fixture" --device cuda
-[[ -n "${MEMORY_CMD:-}" ]] && step memory 300 $MEMORY_CMD
+step memory-check 300 bundle/run.sh memory-check --steps 1000
 step bench-gemm 200 bundle/run.sh bench gemm --device cuda --mode all
 step bench-step-cuda 300 bundle/run.sh bench step --device cuda --steps 20 --forwards 20
 [[ -d bundle/official ]] && step torch-step-cuda 300 python3 tools/bench_pytorch.py --official-repo bundle/official --device cuda --steps 20 --forwards 20
-step bench-step-cpu16 300 bundle/run.sh bench step --device cpu --threads 16 --steps 3 --forwards 3 --warmup 1
-[[ -d bundle/official ]] && step torch-step-cpu16 300 python3 tools/bench_pytorch.py --official-repo bundle/official --threads 16 --steps 3 --forwards 3 --warmup 1
+[[ -n "${CPU_RACE:-}" ]] && step bench-step-cpu16 300 bundle/run.sh bench step --device cpu --threads 16 --steps 3 --forwards 3 --warmup 1
+[[ -n "${CPU_RACE:-}" && -d bundle/official ]] && step torch-step-cpu16 300 python3 tools/bench_pytorch.py --official-repo bundle/official --threads 16 --steps 3 --forwards 3 --warmup 1
 printf '%s\n' "${summary[@]}" | tee "$out/summary.txt"
