@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONSOLE=org.junit.platform:junit-platform-console-standalone:1.10.2
-MODULES=java.base,java.desktop,java.management,java.sql,java.logging,jdk.unsupported,jdk.incubator.vector
+MODULES=java.base,java.desktop,java.management,java.sql,java.logging,jdk.unsupported,jdk.zipfs,jdk.incubator.vector
 
 mvn -q -B package -DskipTests
 mvn -q -B test-compile

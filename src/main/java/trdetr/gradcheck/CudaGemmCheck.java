@@ -32,9 +32,9 @@ public final class CudaGemmCheck {
     public static final double TOL_TF32_EMULATED = 1e-4;
 
     /** One product: batch sizes of A and B (0 = a 2-D operand), C = op(A)·op(B) with op(A) m×k, op(B) k×n. */
-    record Case(String name, int batchA, int batchB, int m, int n, int k, boolean transA, boolean transB) {}
+    public record Case(String name, int batchA, int batchB, int m, int n, int k, boolean transA, boolean transB) {}
 
-    static final List<Case> CASES = List.of(
+    public static final List<Case> CASES = List.of(
             new Case("gemm nn 131x77x203", 0, 0, 131, 77, 203, false, false),
             new Case("gemm nt 131x77x203", 0, 0, 131, 77, 203, false, true),
             new Case("gemm tn 131x77x203", 0, 0, 131, 77, 203, true, false),
@@ -94,6 +94,17 @@ public final class CudaGemmCheck {
         }
     }
 
+    /** ‖TF32 emulation − CPU float32 product‖/‖CPU‖ on a case's inputs (no GPU needed: checks the emulation itself). */
+    public static double emulationError(Case c, long seed) {
+        Random r = new Random(seed ^ c.name().hashCode());
+        int[] as = shape(c.batchA(), c.transA() ? c.k() : c.m(), c.transA() ? c.m() : c.k());
+        int[] bs = shape(c.batchB(), c.transB() ? c.n() : c.k(), c.transB() ? c.k() : c.n());
+        float[] a = random(r, as), b = random(r, bs);
+        double[] cpu = CpuBackend.INSTANCE.matmul(Tensor.wrap(CpuBackend.INSTANCE.upload(a), as),
+                Tensor.wrap(CpuBackend.INSTANCE.upload(b), bs), c.transA(), c.transB()).toDoubleArray();
+        return GradCheck.relativeError(tf32Reference(c, a, b), cpu);
+    }
+
     private static int[] shape(int batch, int rows, int cols) {
         return batch == 0 ? new int[] {rows, cols} : new int[] {batch, rows, cols};
     }
@@ -114,7 +125,7 @@ public final class CudaGemmCheck {
 
     /** C = op(A)·op(B) with TF32-rounded operands, summed in double. */
     static double[] tf32Reference(Case c, float[] a, float[] b) {
-        int m = c.m(), n = c.n(), k = c.k(), batch = Math.max(c.batchA(), c.batchB());
+        int m = c.m(), n = c.n(), k = c.k(), batch = Math.max(1, Math.max(c.batchA(), c.batchB()));  // 0 = a 2-D product
         double[] out = new double[batch * m * n];
         for (int p = 0; p < batch; p++) {
             int offA = c.batchA() == 0 ? 0 : p * m * k, offB = c.batchB() == 0 ? 0 : p * k * n;

@@ -57,6 +57,12 @@ public final class MemoryCheck {
         }
     }
 
+    /** A small model: the official width (hidden 256 is fixed by the decoder's sine embedding), fewer layers and queries. */
+    static TrDetrConfig config(int videoDim, int textDim) {
+        return TrDetrConfig.fromOptions(Map.of("hidden_dim", 256, "nheads", 8, "enc_layers", 1, "dec_layers", 2,
+                "dim_feedforward", 64, "num_queries", 4, "v_feat_dim", videoDim, "t_feat_dim", textDim));
+    }
+
     /**
      * Trains for `steps` steps on the GPU.
      *
@@ -69,8 +75,7 @@ public final class MemoryCheck {
         try (DataLoader loader = DataLoader.training(data, 4, 7)) {
             for (Batch b : loader.epoch(0)) batches.add(b);
         }
-        TrDetrConfig config = TrDetrConfig.fromOptions(Map.of("hidden_dim", 32, "nheads", 4, "enc_layers", 1, "dec_layers", 2,
-                "dim_feedforward", 64, "num_queries", 4, "v_feat_dim", data.videoDim(), "t_feat_dim", data.textDim()));
+        TrDetrConfig config = config(data.videoDim(), data.textDim());
         Backend previous = Tensor.setDefaultBackend(backend);
         try {
             TrDetr model = new TrDetr(config, new Generator(7), DType.FLOAT32);

@@ -14,6 +14,13 @@ class CudaMemoryTest {
     @TempDir Path tmp;
 
     @Test
+    void theCheckModelIsAValidConfiguration() {                   // runs everywhere: a bad config fails here, not on the GPU
+        assertThat(MemoryCheck.config(10, 6).hiddenDim()).isEqualTo(256);
+        assertThat(new trdetr.model.TrDetr(MemoryCheck.config(10, 6), new trdetr.tensor.Generator(1), trdetr.tensor.DType.FLOAT32)
+                .parameterCount()).isPositive();
+    }
+
+    @Test
     void deviceMemoryStaysFlatOverAThousandTrainingSteps() throws Exception {
         assumeTrue(CudaBackend.isAvailable(), "no usable CUDA GPU: " + CudaDevice.unavailableReason());
         MemoryCheck.Result r = MemoryCheck.run(CudaBackend.get(), 1000, tmp.resolve("demo"));

@@ -38,6 +38,13 @@ class CudaGemmTest {
         assertThat(CudaGemmCheck.roundToTf32(Float.NaN)).isNaN();
     }
 
+    /** The emulation the TF32 kernel is held to is itself within the TF32 bound of the CPU product, on every case. */
+    @Test void tf32EmulationAgreesWithTheCpuOnEveryCase() {
+        for (CudaGemmCheck.Case c : CudaGemmCheck.CASES) {
+            assertThat(CudaGemmCheck.emulationError(c, 7)).as(c.name()).isLessThan(trdetr.backend.cuda.CudaGemm.TF32_TOLERANCE);
+        }
+    }
+
     @Test void modeNamesParse() {
         assertThat(CudaGemm.Mode.parse("TF32")).isEqualTo(CudaGemm.Mode.TF32);
         assertThat(CudaGemm.Mode.parse("exact")).isEqualTo(CudaGemm.Mode.EXACT);
