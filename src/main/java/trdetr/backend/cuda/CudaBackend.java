@@ -29,12 +29,14 @@ public final class CudaBackend implements Backend {
     final DeviceAllocator allocator = new DeviceAllocator();
     final Kernels kernels = new Kernels();
     private final CudaGemm gemm;
+    private final CudaAttention attention;
     /** Fill freshly allocated outputs with NaN bytes before kernels write them, so an unwritten element shows. */
     private volatile boolean poison;
 
     private CudaBackend(CudaDevice device) {
         this.device = device;
         this.gemm = new CudaGemm(this);
+        this.attention = new CudaAttention(this);
     }
 
     /** The backend for GPU 0; throws {@link IllegalStateException} with one line when there is no usable GPU. */
@@ -295,6 +297,17 @@ public final class CudaBackend implements Backend {
         int rows = rows(y);
         if (rows > 0) kernels.launchRows("normalization", "softmax_backward_" + t, rows, out, py, pg, rows, y.size(-1), log ? 1 : 0);
         return out;
+    }
+
+    @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
+        if (!CudaAttention.supports(q, k, v)) return Backend.super.attention(q, k, v, mask, p, seed, offset);
+        return attention.forward(q, k, v, mask, p, seed, offset);
+    }
+
+    @Override public Tensor[] attentionBackward(Tensor gradOutput, Tensor q, Tensor k, Tensor v, Tensor probs, double p,
+                                                long seed, long offset) {
+        if (!CudaAttention.supports(q, k, v)) return Backend.super.attentionBackward(gradOutput, q, k, v, probs, p, seed, offset);
+        return attention.backward(gradOutput, q, k, v, probs, p, seed, offset);
     }
 
     @Override public Tensor[] layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
