@@ -1,5 +1,7 @@
 package trdetr.backend;
 
+import java.util.List;
+import trdetr.autograd.GradMode;
 import trdetr.tensor.DType;
 import trdetr.tensor.Storage;
 import trdetr.tensor.Tensor;
@@ -110,6 +112,41 @@ public interface Backend {
         Tensor dq = matmul(dScores, dense(k), false, false);
         Tensor dk = matmul(dScores, dense(q), true, false);
         return new Tensor[] {dq, dk, dv};
+    }
+
+    /**
+     * One GRU step's gates (torch.nn.GRU, gate order r, z, n) from the step's input projection gi (B, 3H) and hidden
+     * projection gh (B, 3H), biases included, and the previous state h (B, H); all three may be strided views:
+     * r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), n = tanh(gi_n + r ⊙ gh_n), h' = n + z ⊙ (h − n).
+     * The default composes the element-wise kernels and is the reference semantics; a device may fuse it.
+     *
+     * @return {h', r, z, n}, each (B, H)
+     */
+    default Tensor[] gruGates(Tensor gi, Tensor gh, Tensor h) {
+        int hidden = h.size(1);
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            Tensor r = gi.slice(1, 0, hidden).add(gh.slice(1, 0, hidden)).sigmoid();
+            Tensor z = gi.slice(1, hidden, 2 * hidden).add(gh.slice(1, hidden, 2 * hidden)).sigmoid();
+            Tensor n = gi.slice(1, 2 * hidden, 3 * hidden).add(r.mul(gh.slice(1, 2 * hidden, 3 * hidden))).tanh();
+            return new Tensor[] {n.add(z.mul(h.sub(n))), r, z, n};
+        }
+    }
+
+    /**
+     * The gradients through one {@link #gruGates} step given dh, the gradient reaching h': with the pre-activation
+     * gradients dR = dn·gh_n ⊙ r(1 − r), dZ = dh ⊙ (h − n) ⊙ z(1 − z), dN = dh ⊙ (1 − z) ⊙ (1 − n²), returns
+     * {d gi = [dR, dZ, dN], d gh = [dR, dZ, dN ⊙ r] (both (B, 3H)), dh ⊙ z (the direct path to h, (B, H))}.
+     * ghn is gh_n, the last third of the step's hidden projection; dh, h and ghn may be strided views.
+     */
+    default Tensor[] gruGatesBackward(Tensor dh, Tensor h, Tensor r, Tensor z, Tensor n, Tensor ghn) {
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            Tensor dn = dh.mul(z.rsub(1.0));
+            Tensor dz = dh.mul(h.sub(n));
+            Tensor dPreN = dn.mul(n.mul(n).rsub(1.0));
+            Tensor dPreR = dPreN.mul(ghn).mul(r.mul(r.rsub(1.0)));
+            Tensor dPreZ = dz.mul(z.mul(z.rsub(1.0)));
+            return new Tensor[] {Tensor.cat(List.of(dPreR, dPreZ, dPreN), 1), Tensor.cat(List.of(dPreR, dPreZ, dPreN.mul(r)), 1), dh.mul(z)};
+        }
     }
 
     /** t when it is contiguous, else a contiguous copy (matmul's operands must be). */
