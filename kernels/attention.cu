@@ -14,6 +14,7 @@
 //                           for the next kernel), dQ = dS·K.
 //   attention_backward_kv:  grid (N, ⌈Lk/16⌉): dV = dropout(P)ᵀ·dO and dK = dSᵀ·Q for 16 keys, queries in tiles of 32.
 #include "common.cuh"
+#include "counter_rng.cuh"
 
 #define THREADS 128
 #define WARPS (THREADS / 32)
@@ -60,19 +61,6 @@ __device__ __forceinline__ double warp_sum(double v) {
 // The softmax value from exp(x − max) and the row sum, rounded as CpuBackend.softmax does per dtype.
 __device__ __forceinline__ float softmax_value(double e, double sum, float) { return (float) (e * (1.0 / sum)); }
 __device__ __forceinline__ double softmax_value(double e, double sum, double) { return e / sum; }
-
-// CounterRng stream, as kernels/elementwise.cu (SplitMix64's finaliser twice; 24 random bits).
-__device__ __forceinline__ unsigned long long mix64(unsigned long long z) {
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-__device__ __forceinline__ float counter_uniform(unsigned long long seed, unsigned long long counter) {
-    unsigned long long bits = mix64(mix64(seed + 0x9e3779b97f4a7c15ULL)
-                                    ^ (counter * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL));
-    return (float) (bits >> 40) * 0x1.0p-24f;
-}
 
 // Backend.dropout applied to one element with row-major index idx (p = 0: unchanged).
 template <typename T>
