@@ -69,6 +69,75 @@ __device__ __forceinline__ T drop(T x, long long idx, double p, T keep, unsigned
     return (double) counter_uniform(seed, offset + (unsigned long long) idx) < p ? (T) 0 : x * keep;
 }
 
+// Rows [i0, i0 + rows) of head n of the (N, ·, width) view m into a shared tile; the tile's other rows get zeros.
+template <typename T, int R>
+__device__ void load_rows(T (&dst)[R][D_MAX + 1], const T* m, View3 vm, int n, int i0, int rows, int width) {
+    for (int e = threadIdx.x; e < R * width; e += THREADS) {
+        const int i = e / width, c = e % width;
+        dst[i][c] = i < rows ? m[at3(vm, n, i0 + i, c)] : (T) 0;
+    }
+}
+
+// s[i][j] = Σ_c a[i][c] · m[j][c] for the block's rows i and every key j of head n, m read KT keys at a time.
+template <typename T>
+__device__ void rows_dot_keys(T (&s)[QT][LK_MAX], const T (&a)[QT][D_MAX + 1], T (&tile)[KT][D_MAX + 1], const T* m,
+                              View3 vm, int n, int lk, int rows, int width) {
+    for (int j0 = 0; j0 < lk; j0 += KT) {
+        const int cols = min(KT, lk - j0);
+        __syncthreads();                   // the previous tile is consumed (first pass: a is written)
+        load_rows(tile, m, vm, n, j0, cols, width);
+        __syncthreads();
+        for (int e = threadIdx.x; e < QT * KT; e += THREADS) {
+            const int i = e / KT, j = e % KT;
+            if (i < rows && j < cols) {
+                T acc = 0;
+                for (int c = 0; c < width; c++) acc += a[i][c] * tile[j][c];
+                s[i][j0 + j] = acc;
+            }
+        }
+    }
+    __syncthreads();                       // s is complete
+}
+
+// out[i][c] = Σ_j s[i][j] · m[j][c] for the block's rows (global rows i0 + i of head n), m read KT keys at a time;
+// out is contiguous (N, lq, width). Thread element r is (i, c) = divmod(tid + r·THREADS, width).
+template <typename T>
+__device__ void weights_times(T* out, const T (&s)[QT][LK_MAX], T (&tile)[KT][D_MAX + 1], const T* m, View3 vm, int n,
+                              int i0, int lq, int lk, int rows, int width) {
+    T acc[PER_THREAD];
+#pragma unroll
+    for (int r = 0; r < PER_THREAD; r++) acc[r] = 0;
+    for (int j0 = 0; j0 < lk; j0 += KT) {
+        const int cols = min(KT, lk - j0);
+        __syncthreads();                   // s is final; the previous tile is consumed
+        load_rows(tile, m, vm, n, j0, cols, width);
+        __syncthreads();
+#pragma unroll
+        for (int r = 0; r < PER_THREAD; r++) {
+            const int e = threadIdx.x + r * THREADS, i = e / width, c = e % width;
+            if (i < rows)
+                for (int j = 0; j < cols; j++) acc[r] += s[i][j0 + j] * tile[j][c];
+        }
+    }
+#pragma unroll
+    for (int r = 0; r < PER_THREAD; r++) {
+        const int e = threadIdx.x + r * THREADS, i = e / width, c = e % width;
+        if (i < rows) out[((long long) n * lq + i0 + i) * width + c] = acc[r];
+    }
+}
+
+// acc[r] += Σ_i w[i][j] · m[i][c] over the tile's rows, thread element r being (j, c) = divmod(tid + r·THREADS, width).
+template <typename T>
+__device__ void accumulate_transposed(T (&acc)[PER_THREAD], const T (&w)[QT2][KT2 + 1], const T (&m)[QT2][D_MAX + 1],
+                                      int rows, int cols, int width) {
+#pragma unroll
+    for (int r = 0; r < PER_THREAD; r++) {
+        const int e = threadIdx.x + r * THREADS, j = e / width, c = e % width;
+        if (j < cols)
+            for (int i = 0; i < rows; i++) acc[r] += w[i][j] * m[i][c];
+    }
+}
+
 template <typename T>
 __device__ void attention_forward(T* out, T* probs, const T* q, View3 vq, const T* k, View3 vk, const T* v, View3 vv,
                                   const boolean* mask, View4 vm, int heads, int lq, int lk, int d, int dv, double p,
@@ -76,41 +145,21 @@ __device__ void attention_forward(T* out, T* probs, const T* q, View3 vq, const 
     __shared__ T qs[QT][D_MAX + 1];
     __shared__ T tile[KT][D_MAX + 1];      // a tile of K, later of V
     __shared__ T s[QT][LK_MAX];            // scores, then dropout(probs)
-    const int n = blockIdx.x, i0 = blockIdx.y * QT, tid = threadIdx.x;
+    const int n = blockIdx.x, i0 = blockIdx.y * QT;
     const int rows = min(QT, lq - i0);
 
-    for (int e = tid; e < QT * d; e += THREADS) {
-        const int i = e / d, c = e % d;
-        qs[i][c] = i < rows ? q[at3(vq, n, i0 + i, c)] : (T) 0;
-    }
-    for (int j0 = 0; j0 < lk; j0 += KT) {
-        const int cols = min(KT, lk - j0);
-        __syncthreads();                   // the previous tile is consumed (first pass: qs is written)
-        for (int e = tid; e < KT * d; e += THREADS) {
-            const int j = e / d, c = e % d;
-            tile[j][c] = j < cols ? k[at3(vk, n, j0 + j, c)] : (T) 0;
-        }
-        __syncthreads();
-        for (int e = tid; e < QT * KT; e += THREADS) {
-            const int i = e / KT, j = e % KT;
-            if (i < rows && j < cols) {
-                T acc = 0;
-                for (int c = 0; c < d; c++) acc += qs[i][c] * tile[j][c];
-                s[i][j0 + j] = acc;
-            }
-        }
-    }
-    __syncthreads();
+    load_rows(qs, q, vq, n, i0, rows, d);
+    rows_dot_keys(s, qs, tile, k, vk, n, lk, rows, d);
 
     // Mask, softmax and dropout: one warp per query row, each lane owning keys lane, lane + 32, ...
-    const int warp = tid / 32, lane = tid % 32;
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const T keep = (T) (1.0 / (1.0 - p));
     for (int i = warp; i < rows; i += WARPS) {
         const int gi = i0 + i;
         const long long row = ((long long) n * lq + gi) * lk;
         T m = (T) -INFINITY;
         for (int j = lane; j < lk; j += 32) {
-            T x = masked(mask, vm, heads, n, gi, j) ? (T) -INFINITY : s[i][j];
+            const T x = masked(mask, vm, heads, n, gi, j) ? (T) -INFINITY : s[i][j];
             s[i][j] = x;
             m = java_max(m, x);
         }
@@ -129,30 +178,7 @@ __device__ void attention_forward(T* out, T* probs, const T* q, View3 vq, const 
         }
     }
 
-    // out tile = dropout(probs) · V, V in tiles of KT keys; thread element r is (i, c) = divmod(tid + r·THREADS, dv).
-    T acc[PER_THREAD];
-#pragma unroll
-    for (int r = 0; r < PER_THREAD; r++) acc[r] = 0;
-    for (int j0 = 0; j0 < lk; j0 += KT) {
-        const int cols = min(KT, lk - j0);
-        __syncthreads();                   // s is final; the previous V tile is consumed
-        for (int e = tid; e < KT * dv; e += THREADS) {
-            const int j = e / dv, c = e % dv;
-            tile[j][c] = j < cols ? v[at3(vv, n, j0 + j, c)] : (T) 0;
-        }
-        __syncthreads();
-#pragma unroll
-        for (int r = 0; r < PER_THREAD; r++) {
-            const int e = tid + r * THREADS, i = e / dv, c = e % dv;
-            if (i < rows)
-                for (int j = 0; j < cols; j++) acc[r] += s[i][j0 + j] * tile[j][c];
-        }
-    }
-#pragma unroll
-    for (int r = 0; r < PER_THREAD; r++) {
-        const int e = tid + r * THREADS, i = e / dv, c = e % dv;
-        if (i < rows) out[((long long) n * lq + i0 + i) * dv + c] = acc[r];
-    }
+    weights_times(out, s, tile, v, vv, n, i0, lq, lk, rows, dv);
 }
 
 // go, probs and ds are contiguous (N, Lq, dv), (N, Lq, Lk), (N, Lq, Lk); dq is written contiguous (N, Lq, d).
@@ -163,34 +189,15 @@ __device__ void attention_backward_q(T* dq, T* ds, const T* go, const T* probs, 
     __shared__ T gos[QT][D_MAX + 1];
     __shared__ T tile[KT][D_MAX + 1];      // a tile of V, later of K
     __shared__ T s[QT][LK_MAX];            // dPd, then dS
-    const int n = blockIdx.x, i0 = blockIdx.y * QT, tid = threadIdx.x;
+    const int n = blockIdx.x, i0 = blockIdx.y * QT;
     const int rows = min(QT, lq - i0);
+    const View3 vgo = {0, lq * dv, dv, 1};
 
-    for (int e = tid; e < QT * dv; e += THREADS) {
-        const int i = e / dv, c = e % dv;
-        gos[i][c] = i < rows ? go[((long long) n * lq + i0 + i) * dv + c] : (T) 0;
-    }
-    for (int j0 = 0; j0 < lk; j0 += KT) {
-        const int cols = min(KT, lk - j0);
-        __syncthreads();
-        for (int e = tid; e < KT * dv; e += THREADS) {
-            const int j = e / dv, c = e % dv;
-            tile[j][c] = j < cols ? v[at3(vv, n, j0 + j, c)] : (T) 0;
-        }
-        __syncthreads();
-        for (int e = tid; e < QT * KT; e += THREADS) {
-            const int i = e / KT, j = e % KT;
-            if (i < rows && j < cols) {
-                T acc = 0;
-                for (int c = 0; c < dv; c++) acc += gos[i][c] * tile[j][c];
-                s[i][j0 + j] = acc;
-            }
-        }
-    }
-    __syncthreads();
+    load_rows(gos, go, vgo, n, i0, rows, dv);
+    rows_dot_keys(s, gos, tile, v, vv, n, lk, rows, dv);
 
     // dP = dropout(dPd); dS = P⊙(dP − Σ dP⊙P), as softmax_backward (sum and products in double).
-    const int warp = tid / 32, lane = tid % 32;
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const T keep = (T) (1.0 / (1.0 - p));
     for (int i = warp; i < rows; i += WARPS) {
         const long long row = ((long long) n * lq + i0 + i) * lk;
@@ -208,30 +215,7 @@ __device__ void attention_backward_q(T* dq, T* ds, const T* go, const T* probs, 
         }
     }
 
-    // dQ tile = dS · K.
-    T acc[PER_THREAD];
-#pragma unroll
-    for (int r = 0; r < PER_THREAD; r++) acc[r] = 0;
-    for (int j0 = 0; j0 < lk; j0 += KT) {
-        const int cols = min(KT, lk - j0);
-        __syncthreads();
-        for (int e = tid; e < KT * d; e += THREADS) {
-            const int j = e / d, c = e % d;
-            tile[j][c] = j < cols ? k[at3(vk, n, j0 + j, c)] : (T) 0;
-        }
-        __syncthreads();
-#pragma unroll
-        for (int r = 0; r < PER_THREAD; r++) {
-            const int e = tid + r * THREADS, i = e / d, c = e % d;
-            if (i < rows)
-                for (int j = 0; j < cols; j++) acc[r] += s[i][j0 + j] * tile[j][c];
-        }
-    }
-#pragma unroll
-    for (int r = 0; r < PER_THREAD; r++) {
-        const int e = tid + r * THREADS, i = e / d, c = e % d;
-        if (i < rows) dq[((long long) n * lq + i0 + i) * d + c] = acc[r];
-    }
+    weights_times(dq, s, tile, k, vk, n, i0, lq, lk, rows, d);
 }
 
 // dV = dropout(P)ᵀ·dO and dK = dSᵀ·Q for KT2 keys; dk (N, Lk, d) and dvv (N, Lk, dv) are written contiguous.
@@ -243,9 +227,10 @@ __device__ void attention_backward_kv(T* dk, T* dvv, const T* go, const T* probs
     __shared__ T dss[QT2][KT2 + 1];
     __shared__ T gos[QT2][D_MAX + 1];
     __shared__ T qs[QT2][D_MAX + 1];
-    const int n = blockIdx.x, j0 = blockIdx.y * KT2, tid = threadIdx.x;
+    const int n = blockIdx.x, j0 = blockIdx.y * KT2;
     const int cols = min(KT2, lk - j0);
     const T keep = (T) (1.0 / (1.0 - p));
+    const View3 vgo = {0, lq * dv, dv, 1};
 
     T accV[PER_THREAD], accK[PER_THREAD];
 #pragma unroll
@@ -253,7 +238,7 @@ __device__ void attention_backward_kv(T* dk, T* dvv, const T* go, const T* probs
     for (int i0 = 0; i0 < lq; i0 += QT2) {
         const int rows = min(QT2, lq - i0);
         __syncthreads();                   // the previous query tile is consumed
-        for (int e = tid; e < QT2 * KT2; e += THREADS) {
+        for (int e = threadIdx.x; e < QT2 * KT2; e += THREADS) {
             const int i = e / KT2, j = e % KT2;
             T y = 0, g = 0;
             if (i < rows && j < cols) {
@@ -264,35 +249,17 @@ __device__ void attention_backward_kv(T* dk, T* dvv, const T* go, const T* probs
             ps[i][j] = y;
             dss[i][j] = g;
         }
-        for (int e = tid; e < QT2 * dv; e += THREADS) {
-            const int i = e / dv, c = e % dv;
-            gos[i][c] = i < rows ? go[((long long) n * lq + i0 + i) * dv + c] : (T) 0;
-        }
-        for (int e = tid; e < QT2 * d; e += THREADS) {
-            const int i = e / d, c = e % d;
-            qs[i][c] = i < rows ? q[at3(vq, n, i0 + i, c)] : (T) 0;
-        }
+        load_rows(gos, go, vgo, n, i0, rows, dv);
+        load_rows(qs, q, vq, n, i0, rows, d);
         __syncthreads();
-#pragma unroll
-        for (int r = 0; r < PER_THREAD; r++) {
-            const int e = tid + r * THREADS, j = e / dv, c = e % dv;
-            if (j < cols)
-                for (int i = 0; i < rows; i++) accV[r] += ps[i][j] * gos[i][c];
-        }
-#pragma unroll
-        for (int r = 0; r < PER_THREAD; r++) {
-            const int e = tid + r * THREADS, j = e / d, c = e % d;
-            if (j < cols)
-                for (int i = 0; i < rows; i++) accK[r] += dss[i][j] * qs[i][c];
-        }
+        accumulate_transposed(accV, ps, gos, rows, cols, dv);
+        accumulate_transposed(accK, dss, qs, rows, cols, d);
     }
 #pragma unroll
     for (int r = 0; r < PER_THREAD; r++) {
-        int e = tid + r * THREADS, j = e / dv, c = e % dv;
-        if (j < cols) dvv[((long long) n * lk + j0 + j) * dv + c] = accV[r];
-        j = e / d;
-        c = e % d;
-        if (j < cols) dk[((long long) n * lk + j0 + j) * d + c] = accK[r];
+        const int e = threadIdx.x + r * THREADS;
+        if (e / dv < cols) dvv[((long long) n * lk + j0 + e / dv) * dv + e % dv] = accV[r];
+        if (e / d < cols) dk[((long long) n * lk + j0 + e / d) * d + e % d] = accK[r];
     }
 }
 
