@@ -1,6 +1,7 @@
 // Element-wise kernels: unary maps, binary arithmetic, comparisons, where, copies with casts, fill, scale,
 // dropout. Float32 math goes through double, as on the CPU backend, so both devices round the same way.
 #include "common.cuh"
+#include "counter_rng.cuh"
 
 // Op codes: the ordinal of trdetr.backend.UnaryOp.
 enum { NEG, EXP, LOG, LOG1P, SQRT, TANH, SIGMOID, RELU, ABS, SIGN, SIN, COS, AFFINE, POW, CLAMP, LEAKY,
@@ -143,19 +144,6 @@ __device__ void fill(T* y, Layout ly, long long n, double v) {
 template <typename T>
 __device__ void scale(T* y, Layout ly, long long n, double f) {
     FOR_EACH(i, n) { long long p = at(ly, i); y[p] = (T) (y[p] * (T) f); }
-}
-
-// trdetr.tensor.CounterRng: SplitMix64's finaliser twice; uniform has 24 random bits.
-__device__ __forceinline__ unsigned long long mix64(unsigned long long z) {
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-__device__ __forceinline__ float counter_uniform(unsigned long long seed, unsigned long long counter) {
-    unsigned long long bits = mix64(mix64(seed + 0x9e3779b97f4a7c15ULL)
-                                    ^ (counter * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL));
-    return (float) (bits >> 40) * 0x1.0p-24f;
 }
 
 template <typename T>

@@ -1,5 +1,7 @@
 package trdetr.backend;
 
+import java.util.List;
+import trdetr.autograd.GradMode;
 import trdetr.tensor.DType;
 import trdetr.tensor.Storage;
 import trdetr.tensor.Tensor;
@@ -63,6 +65,97 @@ public interface Backend {
      * seed and offset, and every backend draws the same mask.
      */
     Tensor dropout(Tensor x, double p, long seed, long offset);
+
+    /**
+     * The core of scaled dot-product attention over N = B·h independent heads:
+     * probs = softmax(q·kᵀ with masked scores set to -inf) over keys (a fully masked row gives zeros) and
+     * output = dropout(probs)·v, the dropout exactly {@link #dropout}{@code (probs, p, seed, offset)} (p = 0: none).
+     * No scaling: the caller scales q.
+     *
+     * <p>q (N, Lq, d), k (N, Lk, d), v (N, Lk, dv) may be any strided views (the model passes head-split transposed
+     * views of its projections). mask is BOOL of shape (B, h, Lq, Lk) with B·h = N (head n = b·h + η, as PyTorch
+     * flattens them), any strides (0 to broadcast a key-padding row), true = masked; or null.
+     *
+     * <p>The default composes the other kernels and is the reference semantics; a device may fuse it.
+     *
+     * @return {output (N, Lq, dv), probs (N, Lq, Lk) before dropout: what the backward needs, since the dropout
+     *         mask is redrawn from seed and offset}
+     */
+    default Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
+        Tensor scores = matmul(dense(q), dense(k), false, true);
+        if (mask != null) {
+            int[] shape4 = mask.shape();
+            Tensor negInf = Tensor.wrap(allocate(scores.dtype(), 1), 1);
+            fill(negInf, Double.NEGATIVE_INFINITY);
+            Tensor filled = where(mask, new Tensor(negInf.storage(), shape4, new int[4], 0),
+                    Tensor.wrap(scores.storage(), shape4));
+            scores = Tensor.wrap(filled.storage(), scores.shape());
+        }
+        Tensor probs = softmax(scores, false);
+        Tensor output = matmul(p > 0 ? dropout(probs, p, seed, offset) : probs, dense(v), false, false);
+        return new Tensor[] {output, probs};
+    }
+
+    /**
+     * Input gradients of {@link #attention} from the output gradient and the forward's probs (before dropout):
+     * dV = Pdᵀ·dO, dP = dropout(dO·Vᵀ), dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = dS·K, dK = dSᵀ·Q. Masked scores need no
+     * mask here: their probability is 0, so their dS is too.
+     *
+     * @return {dq (N, Lq, d), dk (N, Lk, d), dv (N, Lk, dv)}
+     */
+    default Tensor[] attentionBackward(Tensor gradOutput, Tensor q, Tensor k, Tensor v, Tensor probs, double p, long seed,
+                                       long offset) {
+        Tensor g = dense(gradOutput);
+        Tensor dv = matmul(p > 0 ? dropout(probs, p, seed, offset) : probs, g, true, false);
+        Tensor dDropped = matmul(g, dense(v), false, true);
+        Tensor dScores = softmaxBackward(probs, p > 0 ? dropout(dDropped, p, seed, offset) : dDropped, false);
+        Tensor dq = matmul(dScores, dense(k), false, false);
+        Tensor dk = matmul(dScores, dense(q), true, false);
+        return new Tensor[] {dq, dk, dv};
+    }
+
+    /**
+     * One GRU step's gates (torch.nn.GRU, gate order r, z, n) from the step's input projection gi (B, 3H) and hidden
+     * projection gh (B, 3H), biases included, and the previous state h (B, H); all three may be strided views:
+     * r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), n = tanh(gi_n + r ⊙ gh_n), h' = n + z ⊙ (h − n).
+     * The default composes the element-wise kernels and is the reference semantics; a device may fuse it.
+     *
+     * @return {h', r, z, n}, each (B, H)
+     */
+    default Tensor[] gruGates(Tensor gi, Tensor gh, Tensor h) {
+        int hidden = h.size(1);
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            Tensor r = gi.slice(1, 0, hidden).add(gh.slice(1, 0, hidden)).sigmoid();
+            Tensor z = gi.slice(1, hidden, 2 * hidden).add(gh.slice(1, hidden, 2 * hidden)).sigmoid();
+            Tensor n = gi.slice(1, 2 * hidden, 3 * hidden).add(r.mul(gh.slice(1, 2 * hidden, 3 * hidden))).tanh();
+            return new Tensor[] {n.add(z.mul(h.sub(n))), r, z, n};
+        }
+    }
+
+    /**
+     * The gradients through one {@link #gruGates} step given dh, the gradient reaching h': with the pre-activation
+     * gradients dR = dn·gh_n ⊙ r(1 − r), dZ = dh ⊙ (h − n) ⊙ z(1 − z), dN = dh ⊙ (1 − z) ⊙ (1 − n²), returns
+     * {d gi = [dR, dZ, dN], d gh = [dR, dZ, dN ⊙ r] (both (B, 3H)), dh ⊙ z (the direct path to h, (B, H))}.
+     * ghn is gh_n, the last third of the step's hidden projection; dh, h and ghn may be strided views.
+     */
+    default Tensor[] gruGatesBackward(Tensor dh, Tensor h, Tensor r, Tensor z, Tensor n, Tensor ghn) {
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            Tensor dn = dh.mul(z.rsub(1.0));
+            Tensor dz = dh.mul(h.sub(n));
+            Tensor dPreN = dn.mul(n.mul(n).rsub(1.0));
+            Tensor dPreR = dPreN.mul(ghn).mul(r.mul(r.rsub(1.0)));
+            Tensor dPreZ = dz.mul(z.mul(z.rsub(1.0)));
+            return new Tensor[] {Tensor.cat(List.of(dPreR, dPreZ, dPreN), 1), Tensor.cat(List.of(dPreR, dPreZ, dPreN.mul(r)), 1), dh.mul(z)};
+        }
+    }
+
+    /** t when it is contiguous, else a contiguous copy (matmul's operands must be). */
+    private Tensor dense(Tensor t) {
+        if (t.isContiguous()) return t;
+        Tensor c = Tensor.wrap(allocate(t.dtype(), t.numel()), t.shape());
+        copy(c, t);
+        return c;
+    }
 
     /** out[...i...] = a[...index[...i...]...] along axis (torch.gather); index is INT64 with a's rank. */
     Tensor gather(Tensor a, int axis, Tensor index);

@@ -3,6 +3,7 @@ package trdetr.gradcheck;
 import java.util.List;
 import java.util.function.Function;
 import trdetr.nn.GRU;
+import trdetr.ops.Attention;
 import trdetr.ops.Dropout;
 import trdetr.ops.Indexing;
 import trdetr.ops.LinearAlgebra;
@@ -83,6 +84,20 @@ public final class OpCases {
             c("l2 normalize", g -> ins(r(g, d(g), d(g) + 1)), x -> Normalization.l2Normalize(x[0], -1, 1e-12)),
             c("norm", g -> ins(r(g, d(g), d(g))), x -> Normalization.norm(x[0], 0, false)),
             c("dropout", g -> ins(r(g, d(g), d(g), d(g))), x -> Dropout.apply(x[0], 0.3, true, new Generator(11))),
+            // fused attention core (q, k, v given sequence-first and head-split by a transpose, as the model does);
+            // shapes cross the CUDA kernels' tiles (16 queries, 32 and 16 keys) and use head dims 32 and 64
+            c("attention d32", g -> ins(r(g, 5, 4, 32), r(g, 7, 4, 32), r(g, 7, 4, 32)),
+                    x -> attention(x, null, null, 2, 0, false)),
+            c("attention key padding d64", g -> ins(r(g, 6, 4, 64), r(g, 9, 4, 64), r(g, 9, 4, 32), padMask(g, 2, 9)),
+                    x -> attention(x, null, x[3], 2, 0, false)),
+            c("attention head mask", g -> ins(r(g, 17, 3, 32), r(g, 35, 3, 32), r(g, 35, 3, 32), headMask(g, 3, 17, 35)),
+                    x -> attention(x, x[3], null, 3, 0, false)),
+            c("attention both masks dropout", g -> ins(r(g, 18, 4, 64), r(g, 20, 4, 64), r(g, 20, 4, 64), headMask(g, 4, 18, 20), padMask(g, 2, 20)),
+                    x -> attention(x, x[3], x[4], 2, 0.3, true)),
+            c("attention dropout d64", g -> ins(r(g, 20, 2, 64), r(g, 33, 2, 64), r(g, 33, 2, 32)),
+                    x -> attention(x, null, null, 2, 0.2, true)),
+            c("attention dropout eval", g -> ins(r(g, 3, 2, 32), r(g, 4, 2, 32), r(g, 4, 2, 32)),
+                    x -> attention(x, null, null, 1, 0.5, false)),
             // indexing and shape
             c("embedding", g -> { int v = d(g) + 1; return ins(r(g, v, d(g)), idx(g, v, d(g), d(g))); }, x -> Indexing.embedding(x[0], x[1])),
             c("gather", g -> { int a = d(g), b = d(g), k = d(g); return ins(r(g, a, b, k), idx(g, b, a, d(g), k)); }, x -> x[0].gather(1, x[1])),
@@ -113,6 +128,17 @@ public final class OpCases {
             c("l1", g -> { int a = d(g), b = d(g); return ins(away(g, a, b), r(g, a, b)); }, x -> Losses.l1(x[0].add(x[1]), x[1].mul(0.5))),
             c("generalized_temporal_iou", g -> ins(spans(g, d(g)), spans(g, d(g))), x -> Losses.generalizedTemporalIou(x[0], x[1])),
             c("span cxw to xx", g -> ins(r(g, d(g), 2)), x -> Losses.cxwToXx(x[0])));
+    }
+
+    /**
+     * The attention core as the model calls it: q (Lq, B·h, d), k (Lk, B·h, d), v (Lk, B·h, dv) are split into heads
+     * by a transpose (strided views), q scaled by 1/√d, masks combined into one (B, h, Lq, Lk) view.
+     */
+    private static Tensor attention(Tensor[] x, Tensor attnMask, Tensor keyPadding, int batch, double p, boolean training) {
+        Tensor q = x[0].mul(1 / Math.sqrt(x[0].size(2))).transpose(0, 1), k = x[1].transpose(0, 1), v = x[2].transpose(0, 1);
+        int n = q.size(0), lq = q.size(1), lk = k.size(1);
+        Tensor mask = Attention.combineMasks(attnMask, keyPadding, batch, n / batch, lq, lk);
+        return Attention.apply(q, k, v, mask, p, training, new Generator(11)).output();
     }
 
     // ------------------------------------------------------------------ input makers
@@ -174,6 +200,14 @@ public final class OpCases {
             for (int j = valid; j < n; j++) m[b * n + j] = true;
         }
         return Tensor.ofBools(m, rows, n);
+    }
+
+    /** A random (n, lq, lk) attention mask with query row 1 of head 0 entirely masked and element 0 of every head not. */
+    private static Tensor headMask(Generator g, int n, int lq, int lk) {
+        boolean[] m = uniform(g, 0, 1, n, lq, lk).gt(0.7).toBoolArray();
+        for (int h = 0; h < n; h++) m[h * lq * lk] = false;
+        for (int j = 0; j < lk; j++) m[lk + j] = true;
+        return Tensor.ofBools(m, n, lq, lk);
     }
 
     /** Row 1 of a (3, n) mask entirely true. */

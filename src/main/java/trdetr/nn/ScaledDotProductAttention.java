@@ -1,6 +1,6 @@
 package trdetr.nn;
 
-import trdetr.ops.Dropout;
+import trdetr.ops.Attention;
 import trdetr.tensor.Generator;
 import trdetr.tensor.Shape;
 import trdetr.tensor.Tensor;
@@ -26,24 +26,22 @@ public final class ScaledDotProductAttention {
             throw new IllegalArgumentException("attention: query " + Shape.str(q.shape()) + ", key " + Shape.str(k.shape())
                     + " and value " + Shape.str(v.shape()) + " do not fit together");
         }
-        Tensor qh = q.reshape(lq, b * heads, dq).transpose(0, 1);   // (B·h, Lq, dq)
+        Tensor qh = q.reshape(lq, b * heads, dq).transpose(0, 1);   // (B·h, Lq, dq), a view
         Tensor kh = k.reshape(lk, b * heads, dq).transpose(0, 1);   // (B·h, Lk, dq)
         Tensor vh = v.reshape(lk, b * heads, dv).transpose(0, 1);   // (B·h, Lk, dv)
-        Tensor scores = qh.matmul(kh, false, true);                  // (B·h, Lq, Lk)
-        if (attnMask != null) scores = scores.maskedFill(attnMask, Double.NEGATIVE_INFINITY);
-        if (keyPadding != null) {
-            scores = scores.reshape(b, heads, lq, lk)
-                    .maskedFill(keyPadding.reshape(b, 1, 1, lk), Double.NEGATIVE_INFINITY)
-                    .reshape(b * heads, lq, lk);
-        }
-        Tensor probs = Dropout.apply(scores.softmax(-1), dropout, training, gen);
-        return new Result(probs.matmul(vh).transpose(0, 1).reshape(lq, b, heads * dv), probs, heads);
+        Tensor mask = Attention.combineMasks(attnMask, keyPadding, b, heads, lq, lk);
+        Attention.Result a = Attention.apply(qh, kh, vh, mask, dropout, training, gen);
+        return new Result(a.output().transpose(0, 1).reshape(lq, b, heads * dv), a, heads);
     }
 
     /** The attended values and the probabilities that weighted them. */
-    public record Result(Tensor output, Tensor probs, int heads) {
+    public record Result(Tensor output, Attention.Result attention, int heads) {
+        /** The attention probabilities (B·h, Lq, Lk) that weighted the values (after dropout), for inspection. */
+        public Tensor probs() { return attention.weights(); }
+
         /** The probabilities averaged over heads, (B, Lq, Lk), as torch returns them with need_weights. */
         public Tensor averagedWeights() {
+            Tensor probs = probs();
             int bh = probs.size(0);
             return probs.reshape(bh / heads, heads, probs.size(1), probs.size(2)).mean(1, false);
         }

@@ -12,7 +12,8 @@ import trdetr.tensor.Tensor;
  * full-size tensor summed into the others: quadratic in the length. Here the backward collects the per-step
  * gradients and does the weight products once. torch.nn.GRU semantics, gate order (r, z, n):
  * r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
- * n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
+ * n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h. The gates of a step, forward and
+ * backward, are one backend call each ({@link trdetr.backend.Backend#gruGates}), fused on devices that can.
  */
 public final class Recurrent {
     private Recurrent() {}
@@ -27,15 +28,11 @@ public final class Recurrent {
             Tensor gi = LinearAlgebra.linear(x, wIh, bIh);                                   // every step's input part
             Tensor h = h0;
             for (int t = 0; t < steps; t++) {
-                Tensor git = gi.select(1, t);
                 Tensor gh = LinearAlgebra.linear(h, wHh, bHh);
-                Tensor rt = git.slice(1, 0, hidden).add(gh.slice(1, 0, hidden)).sigmoid();
-                Tensor zt = git.slice(1, hidden, 2 * hidden).add(gh.slice(1, hidden, 2 * hidden)).sigmoid();
-                Tensor ghnT = gh.slice(1, 2 * hidden, 3 * hidden);
-                Tensor nt = git.slice(1, 2 * hidden, 3 * hidden).add(rt.mul(ghnT)).tanh();
+                Tensor[] gates = x.backend().gruGates(gi.select(1, t), gh, h);              // {h', r, z, n}
                 hPrev.add(h);
-                h = nt.add(zt.mul(h.sub(nt)));                                                // (1 − z)·n + z·h
-                r.add(rt); z.add(zt); n.add(nt); ghn.add(ghnT); hs.add(h);
+                h = gates[0];
+                r.add(gates[1]); z.add(gates[2]); n.add(gates[3]); ghn.add(gh.slice(1, 2 * hidden, 3 * hidden)); hs.add(h);
             }
             out = steps == 0 ? Tensor.zeros(x.backend(), x.dtype(), b, 0, hidden) : Tensor.stack(hs, 1);
         }
@@ -44,16 +41,10 @@ public final class Recurrent {
             Tensor dh = Tensor.zerosLike(h0);
             for (int t = steps - 1; t >= 0; t--) {
                 dh = dh.add(g.select(1, t));
-                Tensor rt = r.get(t), zt = z.get(t), nt = n.get(t);
-                Tensor dn = dh.mul(zt.rsub(1.0));
-                Tensor dz = dh.mul(hPrev.get(t).sub(nt));
-                Tensor dPreN = dn.mul(nt.mul(nt).rsub(1.0));
-                Tensor dPreR = dPreN.mul(ghn.get(t)).mul(rt.mul(rt.rsub(1.0)));
-                Tensor dPreZ = dz.mul(zt.mul(zt.rsub(1.0)));
-                Tensor dgh = Tensor.cat(List.of(dPreR, dPreZ, dPreN.mul(rt)), 1);           // (B, 3H)
-                dGi.add(Tensor.cat(List.of(dPreR, dPreZ, dPreN), 1));
-                dGh.add(dgh);
-                dh = dh.mul(zt).add(dgh.matmul(wHh));
+                Tensor[] d = dh.backend().gruGatesBackward(dh, hPrev.get(t), r.get(t), z.get(t), n.get(t), ghn.get(t));
+                dGi.add(d[0]);
+                dGh.add(d[1]);
+                dh = d[2].add(d[1].matmul(wHh));
             }
             java.util.Collections.reverse(dGi);
             java.util.Collections.reverse(dGh);

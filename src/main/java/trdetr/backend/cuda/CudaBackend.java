@@ -29,12 +29,14 @@ public final class CudaBackend implements Backend {
     final DeviceAllocator allocator = new DeviceAllocator();
     final Kernels kernels = new Kernels();
     private final CudaGemm gemm;
+    private final CudaAttention attention;
     /** Fill freshly allocated outputs with NaN bytes before kernels write them, so an unwritten element shows. */
     private volatile boolean poison;
 
     private CudaBackend(CudaDevice device) {
         this.device = device;
         this.gemm = new CudaGemm(this);
+        this.attention = new CudaAttention(this);
     }
 
     /** The backend for GPU 0; throws {@link IllegalStateException} with one line when there is no usable GPU. */
@@ -311,6 +313,45 @@ public final class CudaBackend implements Backend {
         int rows = rows(y);
         if (rows > 0) kernels.launchRows("normalization", "softmax_backward_" + t, rows, out, py, pg, rows, y.size(-1), log ? 1 : 0);
         return out;
+    }
+
+    @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
+        if (!CudaAttention.supports(q, k, v)) return Backend.super.attention(q, k, v, mask, p, seed, offset);
+        return attention.forward(q, k, v, mask, p, seed, offset);
+    }
+
+    @Override public Tensor[] attentionBackward(Tensor gradOutput, Tensor q, Tensor k, Tensor v, Tensor probs, double p,
+                                                long seed, long offset) {
+        if (!CudaAttention.supports(q, k, v)) return Backend.super.attentionBackward(gradOutput, q, k, v, probs, p, seed, offset);
+        return attention.backward(gradOutput, q, k, v, probs, p, seed, offset);
+    }
+
+    /** {offset, s0, s1}: the View2 struct of gru.cu. */
+    private static int[] view2(Tensor t) { return new int[] {t.offset(), t.stride(0), t.stride(1)}; }
+
+    @Override public Tensor[] gruGates(Tensor gi, Tensor gh, Tensor h) {
+        String t = floatSuffix("gru", h.dtype());
+        int rows = h.size(0), hidden = h.size(1);
+        Tensor hOut = empty(h.dtype(), rows, hidden), r = empty(h.dtype(), rows, hidden);
+        Tensor z = empty(h.dtype(), rows, hidden), n = empty(h.dtype(), rows, hidden);
+        long count = (long) rows * hidden;
+        if (count > 0) {
+            kernels.launch("gru", "gru_gates_" + t, Kernels.gridFor(count), hOut, r, z, n, gi, view2(gi), gh, view2(gh), h, view2(h),
+                    rows, hidden);
+        }
+        return new Tensor[] {hOut, r, z, n};
+    }
+
+    @Override public Tensor[] gruGatesBackward(Tensor dh, Tensor h, Tensor r, Tensor z, Tensor n, Tensor ghn) {
+        String t = floatSuffix("gru", h.dtype());
+        int rows = h.size(0), hidden = h.size(1);
+        Tensor dgi = empty(h.dtype(), rows, 3 * hidden), dgh = empty(h.dtype(), rows, 3 * hidden), dhz = empty(h.dtype(), rows, hidden);
+        long count = (long) rows * hidden;
+        if (count > 0) {
+            kernels.launch("gru", "gru_gates_backward_" + t, Kernels.gridFor(count), dgi, dgh, dhz, dh, view2(dh), h, view2(h),
+                    packed(r), packed(z), packed(n), ghn, view2(ghn), rows, hidden);
+        }
+        return new Tensor[] {dgi, dgh, dhz};
     }
 
     @Override public Tensor[] layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
