@@ -43,6 +43,12 @@ final class VerifyCommand implements Callable<Integer> {
                     kind.equals("grad") ? Verifier.TOL_GRADS : Verifier.TOL_VALUES,
                     nearZero > 0 ? ", " + nearZero + " zero in exact arithmetic and ≈0 in both" : "");
         }
+        var decisions = report.checks().stream().filter(c -> c.kind().equals("mr2hd")).toList();
+        if (!decisions.isEmpty()) {
+            long same = decisions.stream().filter(c -> c.error() == 0 && c.passed()).count();
+            System.out.printf("%-11s %4d decisions, %d as the reference, %d near-ties (imposed from the reference for the "
+                    + "comparisons after MR2HD)%n", "MR2HD:", decisions.size(), same, decisions.stream().filter(Verifier.Check::passed).count() - same);
+        }
         if (!report.activationsWithoutCounterpart().isEmpty()) {
             System.out.println("not compared (no counterpart here): " + String.join(", ", report.activationsWithoutCounterpart()));
         }

@@ -28,6 +28,10 @@ public final class TrDetr extends Module {
     private final Linear saliencyProj1;
     private final VslFuser fuser;
     private final GruFeatureExtractor gruExtractor;
+    /** MR2HD's query per sample when imposed (verification only), else null: the argmax decides. */
+    private long[] imposedQueries;
+    /** The queries MR2HD's own argmax picked in the last forward. */
+    private long[] lastArgmaxQueries;
 
     /** A model initialised as the official code does (values drawn from our generator), which also drives dropout. */
     public TrDetr(TrDetrConfig c, Generator gen, DType dtype) {
@@ -96,9 +100,26 @@ public final class TrDetr extends Module {
      * float32 arithmetic as the official code, selects rows of V0 (Python slice semantics, so negative starts wrap);
      * a GRU summarises them; its dot product with every clip re-weights the memory; saliency_proj1 scores it.
      */
+    /**
+     * Imposes MR2HD's query choice (one per sample; null restores the argmax). For verification only: the choice is an
+     * argmax of foreground probabilities that, for a degenerate sample (one valid clip, say), agree to 1e-8, so two
+     * correct implementations rounding differently may pick different queries and everything downstream differs. A
+     * verifier imposes the reference's choice, compares what follows, and checks the decision separately
+     * ({@link #lastArgmaxQueries}).
+     */
+    public void imposeMr2hdQueries(long[] queries) { imposedQueries = queries == null ? null : queries.clone(); }
+
+    /** The queries MR2HD's argmax picked in the last forward (whether or not a choice was imposed). */
+    public long[] lastArgmaxQueries() { return lastArgmaxQueries == null ? null : lastArgmaxQueries.clone(); }
+
     private Tensor mr2hd(Tensor predLogits, Tensor predSpans, Tensor memory, Tensor v0) {
         int b = memory.size(0), lv = memory.size(1), d = memory.size(2);
         long[] best = predLogits.detach().softmax(-1).select(2, 0).argmax(1, false).toLongArray();
+        lastArgmaxQueries = best.clone();
+        if (imposedQueries != null) {
+            if (imposedQueries.length != b) throw new IllegalArgumentException("imposed MR2HD queries: " + imposedQueries.length + " for a batch of " + b);
+            best = imposedQueries.clone();
+        }
         float[] spans = predSpans.detach().toFloatArray();
         int clip = config.clipLength();
         // Row j of sample i's window is V0[i, start + j] for j < its length, then zeros: one gather for the batch.

@@ -33,6 +33,8 @@ public final class Verifier {
     public static final double TOL_GRADS = 1e-3;
     /** Below this fraction of the whole gradient's norm a parameter's gradient is rounding noise around zero. */
     public static final double ZERO_GRADIENT = 1e-6;
+    /** Foreground probabilities closer than this are a tie for MR2HD's argmax (float32 rounding is ~1e-7). */
+    public static final double MR2HD_TIE = 1e-6;
 
     /** One comparison. */
     public record Check(String kind, String name, double error, double tolerance, String problem, boolean nearZero) {
@@ -62,13 +64,15 @@ public final class Verifier {
         Tensor vid = ref.input("vid").to(device), txt = ref.input("txt").to(device);
         Tensor vmask = ref.input("vmask").to(device).to(DType.FLOAT32), tmask = ref.input("tmask").to(device).to(DType.FLOAT32);
         Tensor aud = ref.inputs().get("aud") == null ? null : ref.inputs().get("aud").to(device);
+        long[] referenceQueries = referenceMr2hdQueries(ref);
+        model.imposeMr2hdQueries(referenceQueries);                            // compare what follows the decision
         TrDetrOutput out;
         Map<String, Tensor> acts;
         try (ActivationRecorder rec = ActivationRecorder.start(model)) {
             out = model.forward(txt, tmask, vid, vmask, aud);
             acts = rec.activations();
         }
-        List<Check> checks = new ArrayList<>();
+        List<Check> checks = new ArrayList<>(mr2hdDecisions(referenceQueries, model.lastArgmaxQueries(), out));
         String firstFailing = null;
         List<String> missing = new ArrayList<>();
         for (String key : ref.activationOrder()) {
@@ -151,6 +155,36 @@ public final class Verifier {
             at += (int) n;
         }
         return new Targets(perSample, ref.input("pos"), ref.input("neg"), ref.input("allsal").to(DType.FLOAT32), ref.input("posmask").to(DType.FLOAT32));
+    }
+
+    /** The queries the official MR2HD picked (meta.config "mr2hd_slices"), or null when the reference has none. */
+    @SuppressWarnings("unchecked")
+    static long[] referenceMr2hdQueries(Reference ref) {
+        Object slices = ref.config().get("mr2hd_slices");
+        if (!(slices instanceof List)) return null;
+        List<Map<String, Object>> list = (List<Map<String, Object>>) slices;
+        long[] q = new long[list.size()];
+        for (int i = 0; i < q.length; i++) q[i] = ((Number) list.get(i).get("query")).longValue();
+        return q;
+    }
+
+    /**
+     * One check per sample: our MR2HD argmax picked the reference's query, or one whose foreground probability is
+     * within {@link #MR2HD_TIE} of it (a near-tie, where rounding order decides and neither choice is wrong).
+     */
+    static List<Check> mr2hdDecisions(long[] reference, long[] ours, TrDetrOutput out) {
+        List<Check> checks = new ArrayList<>();
+        if (reference == null || ours == null) return checks;
+        int queries = out.predLogits().size(1);
+        double[] fg = out.predLogits().detach().softmax(-1).select(2, 0).toDoubleArray();
+        for (int i = 0; i < reference.length; i++) {
+            double gap = Math.abs(fg[i * queries + (int) ours[i]] - fg[i * queries + (int) reference[i]]);
+            String name = "sample " + i + ": query " + ours[i] + (ours[i] == reference[i] ? "" : " (reference: " + reference[i] + ", near-tie)");
+            checks.add(new Check("mr2hd", name, ours[i] == reference[i] ? 0 : gap, MR2HD_TIE,
+                    ours[i] == reference[i] || gap <= MR2HD_TIE ? null : "picked query " + ours[i] + ", the reference " + reference[i]
+                            + "; foreground probabilities differ by " + String.format("%.2e", gap)));
+        }
+        return checks;
     }
 
     private static double norm(Tensor t) {
