@@ -67,12 +67,10 @@ public final class CudaGemmCheck {
         CudaGemm gemm = backend.gemm();
         CudaGemm.Mode previous = gemm.mode();
         try {
-            Random r = new Random(seed ^ c.name().hashCode());
-            int[] as = shape(c.batchA(), c.transA() ? c.k() : c.m(), c.transA() ? c.m() : c.k());
-            int[] bs = shape(c.batchB(), c.transB() ? c.n() : c.k(), c.transB() ? c.k() : c.n());
-            float[] a = random(r, as), b = random(r, bs);
-            double[] cpu = CpuBackend.INSTANCE.matmul(Tensor.wrap(CpuBackend.INSTANCE.upload(a), as),
-                    Tensor.wrap(CpuBackend.INSTANCE.upload(b), bs), c.transA(), c.transB()).toDoubleArray();
+            Inputs in = Inputs.of(c, seed);
+            int[] as = in.as(), bs = in.bs();
+            float[] a = in.a(), b = in.b();
+            double[] cpu = in.cpu();
             Tensor da = Tensor.wrap(backend.upload(a), as), db = Tensor.wrap(backend.upload(b), bs);
             gemm.setMode(CudaGemm.Mode.EXACT);
             double exact = GradCheck.relativeError(backend.matmul(da, db, c.transA(), c.transB()).toDoubleArray(), cpu);
@@ -96,13 +94,21 @@ public final class CudaGemmCheck {
 
     /** ‖TF32 emulation − CPU float32 product‖/‖CPU‖ on a case's inputs (no GPU needed: checks the emulation itself). */
     public static double emulationError(Case c, long seed) {
-        Random r = new Random(seed ^ c.name().hashCode());
-        int[] as = shape(c.batchA(), c.transA() ? c.k() : c.m(), c.transA() ? c.m() : c.k());
-        int[] bs = shape(c.batchB(), c.transB() ? c.n() : c.k(), c.transB() ? c.k() : c.n());
-        float[] a = random(r, as), b = random(r, bs);
-        double[] cpu = CpuBackend.INSTANCE.matmul(Tensor.wrap(CpuBackend.INSTANCE.upload(a), as),
-                Tensor.wrap(CpuBackend.INSTANCE.upload(b), bs), c.transA(), c.transB()).toDoubleArray();
-        return GradCheck.relativeError(tf32Reference(c, a, b), cpu);
+        Inputs in = Inputs.of(c, seed);
+        return GradCheck.relativeError(tf32Reference(c, in.a(), in.b()), in.cpu());
+    }
+
+    /** A case's random operands (shapes as, bs) and their product on the CPU backend. */
+    private record Inputs(int[] as, int[] bs, float[] a, float[] b, double[] cpu) {
+        static Inputs of(Case c, long seed) {
+            Random r = new Random(seed ^ c.name().hashCode());
+            int[] as = shape(c.batchA(), c.transA() ? c.k() : c.m(), c.transA() ? c.m() : c.k());
+            int[] bs = shape(c.batchB(), c.transB() ? c.n() : c.k(), c.transB() ? c.k() : c.n());
+            float[] a = random(r, as), b = random(r, bs);
+            double[] cpu = CpuBackend.INSTANCE.matmul(Tensor.wrap(CpuBackend.INSTANCE.upload(a), as),
+                    Tensor.wrap(CpuBackend.INSTANCE.upload(b), bs), c.transA(), c.transB()).toDoubleArray();
+            return new Inputs(as, bs, a, b, cpu);
+        }
     }
 
     private static int[] shape(int batch, int rows, int cols) {

@@ -6,6 +6,7 @@ import static jcuda.driver.JCudaDriver.cuMemsetD8;
 
 import java.util.Arrays;
 import jcuda.Pointer;
+import trdetr.backend.AxisSplit;
 import trdetr.backend.Backend;
 import trdetr.backend.BinaryOp;
 import trdetr.backend.MemoryScope;
@@ -245,11 +246,9 @@ public final class CudaBackend implements Backend {
 
     @Override public Tensor reduce(ReduceOp op, Tensor a, int axis) {
         int[] shape = a.shape();
-        int n = shape[axis], outer = 1, inner = 1;
-        for (int i = 0; i < axis; i++) outer *= shape[i];
-        for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
-        int[] outShape = new int[shape.length - 1];
-        for (int i = 0, j = 0; i < shape.length; i++) if (i != axis) outShape[j++] = shape[i];
+        AxisSplit split = AxisSplit.of(shape, axis);
+        int n = split.n(), outer = split.outer(), inner = split.inner();
+        int[] outShape = split.reducedShape();
         boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
         if (n == 0 && op != ReduceOp.SUM) {
             throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce an empty axis of shape " + Shape.str(shape));
@@ -271,10 +270,8 @@ public final class CudaBackend implements Backend {
     @Override public Tensor cumsum(Tensor a, int axis, boolean reverse) {
         Tensor x = packed(a);
         Tensor out = empty(a.dtype(), a.shape());
-        int[] shape = a.shape();
-        int n = shape[axis], outer = 1, inner = 1;
-        for (int i = 0; i < axis; i++) outer *= shape[i];
-        for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
+        AxisSplit split = AxisSplit.of(a.shape(), axis);
+        int n = split.n(), outer = split.outer(), inner = split.inner();
         if (out.numel() > 0) {
             kernels.launch("indexing", "cumsum_" + suffix(a.dtype()), Kernels.gridFor((long) outer * inner), out, x, outer, n, inner, reverse ? 1 : 0);
         }

@@ -1,9 +1,8 @@
 package trdetr.backend.cuda;
 
-import java.util.Arrays;
 import java.util.Locale;
+import trdetr.backend.MatmulShape;
 import trdetr.tensor.DType;
-import trdetr.tensor.Shape;
 import trdetr.tensor.Tensor;
 
 /**
@@ -72,21 +71,12 @@ public final class CudaGemm {
 
     /** The {@link trdetr.backend.Backend#matmul} contract; a and b are packed (contiguous from offset 0). */
     Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
-        int[] as = a.shape(), bs = b.shape();
-        int m = transA ? as[as.length - 1] : as[as.length - 2];
-        int k = transA ? as[as.length - 2] : as[as.length - 1];
-        int kb = transB ? bs[bs.length - 1] : bs[bs.length - 2];
-        int n = transB ? bs[bs.length - 2] : bs[bs.length - 1];
-        if (k != kb) throw new IllegalArgumentException("matmul: inner dimensions differ, shapes " + Shape.str(as) + " and " + Shape.str(bs));
-        int[] batchShape = Arrays.copyOf(as.length >= bs.length ? as : bs, Math.max(as.length, bs.length) - 2);
-        int batch = Shape.numel(batchShape);
-        int[] outShape = Arrays.copyOf(batchShape, batchShape.length + 2);
-        outShape[batchShape.length] = m;
-        outShape[batchShape.length + 1] = n;
-        Tensor out = backend.empty(a.dtype(), outShape);
+        MatmulShape ms = MatmulShape.of(a.shape(), b.shape(), transA, transB);
+        int batch = ms.batch(), m = ms.m(), n = ms.n(), k = ms.k();
+        long strideA = ms.strideA(), strideB = ms.strideB();
+        Tensor out = backend.empty(a.dtype(), ms.outShape());
         if (out.numel() == 0) return out;
         if (k == 0) { backend.fill(out, 0); return out; }
-        long strideA = as.length == 2 ? 0 : (long) m * k, strideB = bs.length == 2 ? 0 : (long) k * n;
         Mode effective = a.dtype() == DType.FLOAT32 ? effectiveMode() : Mode.EXACT;
         switch (effective) {
             case TF32 -> tf32(out, a, b, m, n, k, transA, transB, strideA, strideB, batch);
