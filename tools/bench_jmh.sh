@@ -7,7 +7,7 @@
 #   tools/bench_jmh.sh cpu        # the CPU only (about 5 minutes with 2 cores)
 #   tools/bench_jmh.sh cuda       # CUDA only; exits 2 with the reason when there is no usable GPU
 #   THREADS=2 tools/bench_jmh.sh cpu -p shape=nn_proj_2400x2818x256    # further arguments go to JMH
-#   QUICK=1 tools/bench_jmh.sh cuda                                    # 1 short warm-up, 2 short iterations
+#   QUICK=1 tools/bench_jmh.sh cuda                                    # 1 warm-up and 2 measured iterations of 0.5 s each
 #
 # Env: THREADS (CPU worker threads, default all cores), OUT (results file, default jmh-result.json), JAVA (java),
 # SKIP_BUILD=1 (use the jars as they are, e.g. carried to a GPU machine without Maven), BENCH_JAR
@@ -46,7 +46,7 @@ esac
 
 args=(-p device="$devices" -rf json -rff "$OUT")
 [[ -n "${THREADS:-}" ]] && args+=(-p threads="$THREADS")
-[[ "${QUICK:-0}" == 1 ]] && args+=(-wi 1 -w 300ms -i 2 -r 300ms)
+[[ "${QUICK:-0}" == 1 ]] && args+=(-wi 1 -w 500ms -i 2 -r 500ms)
 echo "# $("$JAVA" -version 2>&1 | head -1); devices=$devices; threads=${THREADS:-all}; $(date -u +%FT%TZ)" >&2
 "${PRIO[@]}" "$JAVA" -jar "$BENCH_JAR" "$BENCH" "${args[@]}" "$@"
 
@@ -55,12 +55,12 @@ if command -v python3 >/dev/null; then
   python3 - "$OUT" <<'PY'
 import json, sys
 rows = json.load(open(sys.argv[1]))
-print(f"{'benchmark':<34} {'params':<44} {'median':>11} {'best':>11}  unit")
+print(f"{'benchmark':<34} {'params':<58} {'median':>11} {'best':>11}  unit")
 for r in rows:
     p = r.get("params", {})
-    params = " ".join(f"{k}={v}" for k, v in p.items() if k != "threads")
+    params = " ".join(f"{k}={v}" for k, v in p.items() if k != "threads" and not (k == "cudaGemm" and v == "default"))
     m = r["primaryMetric"]; pct = m.get("scorePercentiles", {})
-    print(f"{r['benchmark'].replace('trdetr.bench.', ''):<34} {params:<44} {pct.get('50.0', m['score']):>11.3f} {pct.get('0.0', float('nan')):>11.3f}  {m['scoreUnit']}")
+    print(f"{r['benchmark'].replace('trdetr.bench.', ''):<34} {params:<58} {pct.get('50.0', m['score']):>11.3f} {pct.get('0.0', float('nan')):>11.3f}  {m['scoreUnit']}")
 PY
 fi
 echo "# results: $OUT" >&2
