@@ -40,8 +40,9 @@ SHAPES=${SHAPES:-$ALL_SHAPES}
 SHAPES=${SHAPES//,/ }
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  echo "# building bench/target/benchmarks.jar" >&2
-  mvn -q -f bench/pom.xml package -DskipTests >&2
+  echo "# building target/trdetr.jar and bench/target/benchmarks.jar" >&2
+  mvn -q -o package -DskipTests >&2                          # the benchmarks run the main jar's code
+  mvn -q -o -f bench/pom.xml package >&2 2>/dev/null || mvn -q -f bench/pom.xml package >&2
 fi
 
 OUT=$(mktemp -d /tmp/bench_gemm.XXXXXX)

@@ -6,6 +6,7 @@
 #   tools/gpu_bundle.sh                  # build bundle/
 #   bundle/run.sh gradcheck --device cuda   # on the GPU machine, from the repository root: any trdetr command
 #   bundle/run.sh junit --select-package trdetr.backend.cuda   # JUnit console launcher over the test classes
+#   bundle/run.sh jmh -p device=cuda -rf json -rff jmh-result.json   # the JMH suite (bench/README.md)
 #   OFFICIAL_REPO=/path/to/TR-DETR tools/gpu_bundle.sh         # also bundle the official code (not committed:
 #                                                              # bundle/ is git-ignored) for tools/bench_pytorch.py
 set -euo pipefail
@@ -14,6 +15,7 @@ CONSOLE=org.junit.platform:junit-platform-console-standalone:1.10.2
 MODULES=java.base,java.desktop,java.management,java.sql,java.logging,jdk.unsupported,jdk.zipfs,jdk.incubator.vector
 
 mvn -q -B package -DskipTests
+mvn -q -B -f bench/pom.xml package     # the JMH suite (bundle/benchmarks.jar finds trdetr.jar beside it)
 mvn -q -B test-compile
 mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
 mvn -q -B dependency:copy -Dartifact=$CONSOLE -DoutputDirectory=target/console
@@ -22,7 +24,7 @@ rm -rf bundle target/jre
 mkdir -p bundle/lib
 jlink --add-modules "$MODULES" --strip-debug --no-header-files --no-man-pages --output target/jre
 tar -C target -cf - jre | xz -9e -T2 > bundle/jre.tar.xz   # xz packs an uncompressed image far better
-cp target/trdetr.jar bundle/
+cp target/trdetr.jar bench/target/benchmarks.jar bundle/
 cp target/console/*.jar bundle/lib/
 # Test-only jars (the main ones are inside trdetr.jar already).
 tr ':' '\n' < target/test-classpath.txt | grep -E '/(ejml|assertj|byte-buddy|opentest4j|apiguardian)' | xargs -I{} cp {} bundle/lib/
@@ -38,7 +40,8 @@ fi
 
 cat > bundle/run.sh <<'RUN'
 #!/usr/bin/env bash
-# Runs a trdetr command (or `junit ARGS`) with the bundled runtime; call it from the repository root.
+# Runs a trdetr command (or `junit ARGS`, or `jmh ARGS`: the JMH suite) with the bundled runtime; call it from the
+# repository root.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 [ -x /tmp/trdetr-jre/bin/java ] || { mkdir -p /tmp/trdetr-jre && tar -C /tmp/trdetr-jre --strip-components=1 -xJf "$here/jre.tar.xz"; }
@@ -49,6 +52,8 @@ if [[ "${1:-}" == junit ]]; then
   for j in "$here"/lib/*.jar; do [[ $j == *console-standalone* ]] || cp="$cp:$j"; done
   exec "${java[@]}" -jar "$here"/lib/junit-platform-console-standalone-*.jar -cp "$cp" --disable-banner "$@"
 fi
+# JMH's forks run the same java with the options of the benchmarks' @Fork (the Vector API module included).
+[[ "${1:-}" == jmh ]] && { shift; exec "${java[@]}" -jar "$here/benchmarks.jar" "$@"; }
 export TRDETR_NO_RELAUNCH=1
 exec "${java[@]}" -jar "$here/trdetr.jar" "$@"
 RUN

@@ -5,25 +5,14 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import trdetr.autograd.GradMode;
 import trdetr.backend.Backend;
-import trdetr.backend.MemoryScope;
-import trdetr.data.Batch;
-import trdetr.loss.TrDetrCriterion;
-import trdetr.model.TrDetr;
-import trdetr.model.TrDetrConfig;
-import trdetr.tensor.DType;
-import trdetr.tensor.Generator;
-import trdetr.tensor.Tensor;
-import trdetr.train.AdamW;
-import trdetr.train.TrainingStep;
 
 /**
  * Times full training steps (forward, total loss, backward, gradient clipping, AdamW: the official train_epoch body)
  * and forward-only passes (eval mode, no autograd) of the released TR-DETR configuration on a {@link SyntheticBatch},
- * after warm-up, through the trainer's own {@link TrainingStep} (which moves the host batch to the device, as in
- * training). Each step ends with the losses read back to the host, so GPU work is inside the time. The same
- * measurement for the official PyTorch code is tools/bench_pytorch.py.
+ * after warm-up, through the trainer's own {@link trdetr.train.TrainingStep} (which moves the host batch to the device,
+ * as in training), set up by {@link StepWorkload}. Each step and pass ends with a device synchronisation, so GPU work
+ * is inside the time. The same measurement for the official PyTorch code is tools/bench_pytorch.py.
  */
 public final class StepBenchmark {
     /** What to time. */
@@ -45,37 +34,21 @@ public final class StepBenchmark {
     private StepBenchmark() {}
 
     public static Result run(Backend backend, Settings s) {
-        Backend previous = Tensor.setDefaultBackend(backend);
-        try {
-            Generator g = new Generator(s.seed());
-            TrDetrConfig config = TrDetrConfig.released();
-            TrDetr model = new TrDetr(config, g, DType.FLOAT32);
-            Batch hostBatch = SyntheticBatch.create(g, s.bsz(), s.lv(), s.lt(), s.videoDim(), s.textDim());
-            TrainingStep step = new TrainingStep(model, new TrDetrCriterion(config), AdamW.of(model.namedParameters(), 1e-4, 1e-4), 0.1);
-            model.train(true);
+        try (StepWorkload w = StepWorkload.open(backend, s.bsz(), s.lv(), s.lt(), s.videoDim(), s.textDim(), s.seed())) {
             List<Double> losses = new ArrayList<>();
             double[] steps = new double[s.steps()];
             for (int i = 0; i < s.warmup() + s.steps(); i++) {
                 long t0 = System.nanoTime();
-                losses.add(step.run(hostBatch).get("loss_overall"));         // ends with the loss read back
+                losses.add(w.trainStep());
                 if (i >= s.warmup()) steps[i - s.warmup()] = (System.nanoTime() - t0) / 1e9;
             }
-            Batch batch = hostBatch.to(backend);
-            model.train(false);
             double[] forwards = new double[s.forwards()];
-            try (GradMode.Scope ignored = GradMode.noGrad()) {
-                for (int i = 0; i < s.warmup() + s.forwards(); i++) {
-                    long t0 = System.nanoTime();
-                    try (MemoryScope scope = backend.openScope()) {
-                        model.forward(batch.srcTxt(), batch.srcTxtMask(), batch.srcVid(), batch.srcVidMask(), null);
-                        backend.synchronize();
-                    }
-                    if (i >= s.warmup()) forwards[i - s.warmup()] = (System.nanoTime() - t0) / 1e9;
-                }
+            for (int i = 0; i < s.warmup() + s.forwards(); i++) {
+                long t0 = System.nanoTime();
+                w.forward();
+                if (i >= s.warmup()) forwards[i - s.warmup()] = (System.nanoTime() - t0) / 1e9;
             }
             return new Result(steps, forwards, losses.get(0), losses.get(losses.size() - 1));
-        } finally {
-            Tensor.setDefaultBackend(previous);
         }
     }
 
