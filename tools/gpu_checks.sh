@@ -9,6 +9,7 @@ mkdir -p "$out"
 summary=()
 step() {
   local name=$1 limit=$2; shift 2
+  [[ -n "${ONLY:-}" && " $ONLY " != *" $name "* ]] && return 0     # ONLY="gradcheck junit": run just those steps
   echo "=== $name: $*"
   timeout "$limit" "$@" > "$out/$name.txt" 2>&1
   local rc=$?
@@ -26,6 +27,7 @@ step verify 300 bundle/run.sh verify --reference "$fixture" --device cuda
 step memory-check 300 bundle/run.sh memory-check --steps 1000
 step bench-gemm 200 bundle/run.sh bench gemm --device cuda --mode all
 step bench-step-cuda 300 bundle/run.sh bench step --device cuda --steps 20 --forwards 20
+TRDETR_JAVA_OPTS=-Dtrdetr.cuda.gemm=tf32 step bench-step-cuda-tf32 300 bundle/run.sh bench step --device cuda --steps 20 --forwards 20
 # The JMH suite on CUDA, short (about a minute; two of the GEMM shapes, bench-gemm has them all): JSON in $out.
 [[ -f bundle/benchmarks.jar ]] && step jmh-cuda 180 bundle/run.sh jmh 'trdetr\.bench\.(Matmul|Attention|Softmax|LayerNorm|Gru|Model)Bench\.' \
     -p device=cuda -p shape=nn_proj_2400x2818x256,bmm_nt_attn_256x75x75x32 -wi 1 -w 500ms -i 2 -r 500ms -rf json -rff "$out/jmh-result.json"
