@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The training-step race: `trdetr bench step` against the official PyTorch code (tools/bench_pytorch.py) on the same
-# shapes and thread count, back to back, then the ratios; rewrites BENCHMARKS.md with the results.
+# shapes and thread count, back to back, then the ratios; rewrites BENCHMARKS.md with the results, followed by the
+# results measured elsewhere that bench/results/*.md record (the GPU runs of tools/gpu_checks.sh).
 #
 #   tools/bench_compare.sh --official-repo PATH [--threads 2] [--steps 10] [--device cpu]
 #
@@ -56,6 +57,9 @@ Versions: Java {java['java']}; torch {torch['torch']} with {torch['blas']}; offi
 Ratios below 1 mean trdetr-java is faster. Numbers from different runs are not comparable: this machine is shared
 and noisy.
 """
+import glob
+for extra in sorted(glob.glob("bench/results/*.md")):           # results from other machines (the GPU runs), kept
+    doc += "\n" + open(extra).read()
 open("BENCHMARKS.md", "w").write(doc)
 print("wrote BENCHMARKS.md")
 PY
