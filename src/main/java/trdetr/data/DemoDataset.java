@@ -24,15 +24,18 @@ import trdetr.tensor.Generator;
  * ({@code video_features/{vid}.npz}, key {@code features}) and one text directory
  * ({@code text_features/qid{qid}.npz}, key {@code last_hidden_state}).
  *
- * <p>The signal is simple enough for TR-DETR to learn in a few epochs but needs the query: there are K "concepts",
- * each a random unit vector in video space and another in text space. A query's tokens are noisy copies of its
- * concept's text vector mixed with filler tokens; a video's clips are a per-video scene vector plus noise, and
- * inside each relevant window the clips get the query's concept vector added with a strength peaking mid-window,
- * which is also where the (3 annotators, 0..4) saliency scores peak. A video may hold a second query (another
- * concept, other windows) and, with {@link Settings#distractorProbability()}, a segment of an unrelated concept —
- * so finding "where something happens" is not enough. Durations are 40–150 s (half of the videos 150 s, as in
- * QVHighlights most are), 2-s clips, 1–3 windows of 2–40 s on even seconds; relevant_clip_ids and saliency_scores
- * follow the windows exactly.
+ * <p>The signal is simple enough for TR-DETR to learn in minutes but needs the query: there are K "concepts", each a
+ * random unit vector in video space and another in text space. A query's tokens are noisy copies of its concept's text
+ * vector mixed with filler tokens; a video's clips are a per-video scene vector plus noise, and inside each relevant
+ * window the clips get the query's concept vector added with a strength that is clearly above the noise at the
+ * window's edges and peaks mid-window. The three annotators' 0–4 saliency scores follow that strength relative to the
+ * query's strongest clip, with annotator noise, so every query has "very good" clips. A video may hold a second query
+ * (another concept, other windows) and, with {@link Settings#distractorProbability()}, a segment of an unrelated
+ * concept — so finding "where something happens" is not enough. Videos have 20–40 2-s clips (40–80 s; 40% of them
+ * the longest, as most QVHighlights videos have its maximum length of 150 s — shorter here so that a CPU trains on
+ * them in minutes), with 1–3 windows (65/25/10%) of 6–36 s on even seconds, at most half the video, so that the
+ * evaluator's short, middle and long ranges all have moments; relevant_clip_ids and saliency_scores follow the
+ * windows exactly.
  *
  * <p>Generation is deterministic in the settings. {@link #ensure} writes every file atomically and a marker file
  * last; a directory that already holds the marker for the same settings is reused as it is.
@@ -51,21 +54,28 @@ public final class DemoDataset {
      * @param textDim               text feature width
      * @param concepts              number of concepts K
      * @param distractorProbability chance that a video also shows an unrelated concept
+     * @param minClips              shortest video, in 2-s clips
+     * @param maxClips              longest video, in 2-s clips (40% of the videos have this length)
      */
-    public record Settings(long seed, int trainQueries, int valQueries, int videoDim, int textDim, int concepts, double distractorProbability) {
+    public record Settings(long seed, int trainQueries, int valQueries, int videoDim, int textDim, int concepts, double distractorProbability,
+                           int minClips, int maxClips) {
         public Settings {
+            if (minClips < 4 || maxClips <= minClips) throw new IllegalArgumentException("demo videos need 4 ≤ minClips < maxClips clips");
             if (trainQueries < 1 || valQueries < 1) throw new IllegalArgumentException("demo data needs at least one train and one val query");
             if (videoDim < 2 || textDim < 2) throw new IllegalArgumentException("demo feature widths must be ≥ 2");
             if (concepts < 3) throw new IllegalArgumentException("demo data needs at least 3 concepts");
             if (!(distractorProbability >= 0 && distractorProbability <= 1)) throw new IllegalArgumentException("distractor probability must be in [0, 1]");
         }
 
-        /** 1200 train / 200 val queries, video width 64, text width 32, 16 concepts, distractors in 30% of videos. */
-        public static Settings defaults() { return new Settings(2024, 1200, 200, 64, 32, 16, 0.3); }
+        /**
+         * 1200 train / 200 val queries, video width 64, text width 32, 8 concepts, distractors in 30% of videos, videos
+         * of 20–40 clips (40–80 s: shorter than QVHighlights' 150 s so that a CPU trains on them in minutes).
+         */
+        public static Settings defaults() { return new Settings(2024, 1200, 200, 64, 32, 8, 0.3, 20, 40); }
 
-        public Settings withSeed(long s) { return new Settings(s, trainQueries, valQueries, videoDim, textDim, concepts, distractorProbability); }
+        public Settings withSeed(long s) { return new Settings(s, trainQueries, valQueries, videoDim, textDim, concepts, distractorProbability, minClips, maxClips); }
 
-        public Settings withSizes(int train, int val) { return new Settings(seed, train, val, videoDim, textDim, concepts, distractorProbability); }
+        public Settings withSizes(int train, int val) { return new Settings(seed, train, val, videoDim, textDim, concepts, distractorProbability, minClips, maxClips); }
     }
 
     /** Where the files of a demo dataset are. */
@@ -183,7 +193,8 @@ public final class DemoDataset {
 
         /** One video with 1 or 2 queries (at most {@code room}). */
         private List<ObjectNode> video(int room) throws IOException {
-            int clips = g.nextDouble() < 0.5 ? 75 : 20 + g.nextInt(55);
+            // As in QVHighlights, many videos run to the maximum length; the rest are spread below it.
+            int clips = g.nextDouble() < 0.4 ? s.maxClips() : s.minClips() + g.nextInt(s.maxClips() - s.minClips());
             int duration = 2 * clips;
             String vid = String.format("demo%05d_0.0_%d.0", nextVideo++, duration);
             int nq = room >= 2 && g.nextDouble() < 0.4 ? 2 : 1;
@@ -201,10 +212,10 @@ public final class DemoDataset {
             for (int q = 0; q < nq; q++) {
                 int concept = concepts[q];
                 double u = g.nextDouble();
-                int wanted = u < 0.6 ? 1 : u < 0.85 ? 2 : 3;
+                int wanted = u < 0.65 ? 1 : u < 0.9 ? 2 : 3;
                 List<int[]> windows = new ArrayList<>();
                 for (int w = 0; w < wanted; w++) {
-                    int[] placed = place(used, 1 + g.nextInt(20));
+                    int[] placed = place(used, windowWidth(clips));
                     if (placed != null) windows.add(placed);
                 }
                 if (windows.isEmpty()) {
@@ -213,21 +224,24 @@ public final class DemoDataset {
                     windows.add(placed);
                 }
                 windows.sort((a, b) -> Integer.compare(a[0], b[0]));
+                // How strongly each clip shows the concept; the saliency scores follow it relative to the query's peak.
+                double[][] amounts = new double[windows.size()][];
+                double peak = 0;
+                for (int k = 0; k < windows.size(); k++) {
+                    amounts[k] = conceptProfile(windows.get(k));
+                    for (double a : amounts[k]) peak = Math.max(peak, a);
+                }
                 ArrayNode ids = JSON.createArrayNode();
                 ArrayNode scores = JSON.createArrayNode();
                 ArrayNode wins = JSON.createArrayNode();
-                for (int[] w : windows) {
-                    double strength = 0.8 + 0.6 * g.nextDouble();
+                for (int k = 0; k < windows.size(); k++) {
+                    int[] w = windows.get(k);
                     for (int t = w[0]; t < w[1]; t++) {
-                        double profile = 0.5 + 0.5 * Math.sin(Math.PI * (t - w[0] + 0.5) / (w[1] - w[0]));
-                        double rel = profile * strength / 1.4;
-                        addConcept(data, t, concept, (float) (strength * profile));
+                        double amount = amounts[k][t - w[0]];
+                        addConcept(data, t, concept, (float) amount);
                         ids.add(t);
                         ArrayNode triple = scores.addArray();
-                        for (int a = 0; a < 3; a++) {
-                            long v = Math.round(4.2 * rel + 0.6 * g.nextGaussian());
-                            triple.add((int) Math.max(0, Math.min(4, v)));
-                        }
+                        for (int a = 0; a < 3; a++) triple.add(annotatorScore(amount / peak));
                     }
                     wins.addArray().add(2 * w[0]).add(2 * w[1]);
                 }
@@ -244,19 +258,47 @@ public final class DemoDataset {
                 rows.add(row);
             }
             if (g.nextDouble() < s.distractorProbability()) {
-                int[] placed = place(used, 2 + g.nextInt(14));
+                int[] placed = place(used, windowWidth(clips));
                 if (placed != null) {
-                    double strength = 0.8 + 0.6 * g.nextDouble();
-                    for (int t = placed[0]; t < placed[1]; t++) {
-                        double profile = 0.5 + 0.5 * Math.sin(Math.PI * (t - placed[0] + 0.5) / (placed[1] - placed[0]));
-                        addConcept(data, t, concepts[nq], (float) (strength * profile));
-                    }
+                    double[] amounts = conceptProfile(placed);
+                    for (int t = placed[0]; t < placed[1]; t++) addConcept(data, t, concepts[nq], (float) amounts[t - placed[0]]);
                 }
             }
             Map<String, NdArray> npz = new LinkedHashMap<>();
             npz.put("features", new NdArray("float32", new int[] {clips, s.videoDim()}, data));
             Npz.write(layout.videoDir().resolve(vid + ".npz"), npz);
             return rows;
+        }
+
+        /**
+         * A window of 3–18 clips (6–36 s), at most half the video: in QVHighlights a moment is on average about a
+         * sixth of its video, rarely a single clip, and each of the evaluator's length ranges (short ≤ 10 s, middle,
+         * long &gt; 30 s) has moments.
+         */
+        private int windowWidth(int clips) {
+            return Math.min(clips / 2, 3 + g.nextInt(16));
+        }
+
+        /**
+         * The concept's strength in each clip of a window: a per-window strength in [1.5, 2.5] times a bump that is 0.6
+         * at the edges and 1 mid-window — clearly above the clip noise everywhere in the window (so its boundaries
+         * are visible), highest in the middle (where the saliency peaks).
+         */
+        private double[] conceptProfile(int[] window) {
+            double strength = 1.5 + g.nextDouble();
+            int width = window[1] - window[0];
+            double[] a = new double[width];
+            for (int i = 0; i < width; i++) a[i] = strength * (0.6 + 0.4 * Math.sin(Math.PI * (i + 0.5) / width));
+            return a;
+        }
+
+        /**
+         * One annotator's 0–4 score of a clip whose concept strength is {@code relative} of the query's peak: the
+         * clips near the peak are "very good" (4) for most annotators, with annotator noise.
+         */
+        private int annotatorScore(double relative) {
+            long v = Math.round(4.4 * relative - 0.2 + 0.5 * g.nextGaussian());
+            return (int) Math.max(0, Math.min(4, v));
         }
 
         /** A free run of {@code width} clips with a free clip on each side (so windows never touch), or null. */

@@ -11,9 +11,12 @@ import java.util.Map;
  * @param maxEsCnt    stop after this many evaluations without improvement; negative: never
  * @param maxSteps    stop after this many optimizer steps in total (0: no limit) — for time-boxed runs such as the demo
  * @param threads     CPU threads for the matrix products
+ * @param warmupSteps raise the learning rate linearly from lr/warmupSteps to lr over the first this many optimizer
+ *                    steps (0: none, as in the official code) — lets a short run use a large learning rate safely
  */
 public record TrainOptions(Path resultsDir, long seed, int bsz, int evalBsz, double lr, int lrDrop, double wd, int nEpoch,
-                           int maxEsCnt, double gradClip, int evalEvery, int maxSteps, int threads, boolean progressBar) {
+                           int maxEsCnt, double gradClip, int evalEvery, int maxSteps, int threads, boolean progressBar,
+                           int warmupSteps) {
 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -30,6 +33,7 @@ public record TrainOptions(Path resultsDir, long seed, int bsz, int evalBsz, dou
         m.put("eval_epoch_interval", evalEvery);
         m.put("max_steps", maxSteps);
         m.put("threads", threads);
+        m.put("warmup_steps", warmupSteps);
         return m;
     }
 }

@@ -16,7 +16,7 @@ import trdetr.tensor.Generator;
 
 /**
  * The official training loop (spec §4.7): per batch forward, total loss, backward, gradient-norm clipping, AdamW;
- * StepLR per epoch; evaluation every few epochs, the best model by a strictly greater score, early stopping.
+ * StepLR per epoch (after an optional linear warm-up over the first steps, not in the official code); evaluation every few epochs, the best model by a strictly greater score, early stopping.
  * latest.ckpt is written atomically after every epoch and best.ckpt on improvement, both as {@link Checkpoint}s.
  * Data order, per-sample sampling and dropout are pure functions of the seed, the epoch and a saved counter, so a run
  * resumed from latest.ckpt continues exactly as if it had never stopped.
@@ -74,13 +74,17 @@ public final class Trainer {
         Map<String, Object> lastMetrics = Map.of();
         boolean stop = false;
         while (epoch < options.nEpoch() && !stop) {
-            optimizer.setLr(schedule.lrAt(epoch));
+            double epochLr = schedule.lrAt(epoch);
+            optimizer.setLr(epochLr);
             model.train(true);
             Map<String, Double> sums = new LinkedHashMap<>();
             int batches = 0;
             long start = System.nanoTime();
             try (ProgressBar bar = progressBar(epoch)) {
                 for (Batch batch : train.epoch(epoch)) {
+                    long global = (long) epoch * train.numBatches() + batches; // from the epoch, so a resumed run agrees
+                    if (global < options.warmupSteps()) optimizer.setLr(epochLr * (global + 1) / options.warmupSteps());
+                    else if (options.warmupSteps() > 0) optimizer.setLr(epochLr);
                     Map<String, Double> losses = step.run(batch);
                     double total = losses.get("loss_overall");
                     if (!Double.isFinite(total)) throw new IllegalStateException("epoch " + epoch + ": the loss is " + total + "; stopping");

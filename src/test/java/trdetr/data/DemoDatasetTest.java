@@ -85,7 +85,7 @@ class DemoDatasetTest {
             assertThat(qids.add(a.qid())).as("unique qid").isTrue();
             assertThat(a.numericQid()).isTrue();
             int clips = (int) (a.duration() / 2);
-            assertThat(a.duration()).isBetween(40.0, 150.0);
+            assertThat(a.duration()).isBetween(2.0 * SMALL.minClips(), 2.0 * SMALL.maxClips());
             assertThat(a.duration() % 2).isZero();
             durations.add(a.duration());
             windowCounts.add(a.relevantWindows().length);
@@ -114,7 +114,7 @@ class DemoDatasetTest {
             assertThat(Files.isRegularFile(layout.textDir().resolve("qid" + a.qid() + ".npz"))).isTrue();
         }
         assertThat(windowCounts).contains(1, 2);
-        assertThat(durations).contains(150.0).hasSizeGreaterThan(5);
+        assertThat(durations).contains(2.0 * SMALL.maxClips()).hasSizeGreaterThan(5);
     }
 
     @Test

@@ -35,7 +35,7 @@ class TrainerTest {
         MomentDataset train = MomentDataset.open(layout.options("train")), val = MomentDataset.open(layout.options("val"));
         Generator gen = new Generator(7);
         TrDetr model = new TrDetr(small(train), gen, DType.FLOAT32);
-        TrainOptions o = new TrainOptions(dir, 7, 4, 5, 1e-3, 400, 1e-4, epochs, 200, 0.1, 1, 0, 1, false);
+        TrainOptions o = new TrainOptions(dir, 7, 4, 5, 1e-3, 400, 1e-4, epochs, 200, 0.1, 1, 0, 1, false, 5); // the warm-up spans the resumption
         try (DataLoader tl = DataLoader.training(train, 4, 7); DataLoader vl = DataLoader.evaluation(val, 5)) {
             MomentValidation v = new MomentValidation(vl, layout.val(), dir, "val", Predictor.official(), "MR-full-mAP");
             new Trainer(model, gen, tl, v, o, Map.of()).run(resume);
