@@ -14,6 +14,11 @@ import trdetr.tensor.Tensor;
 /**
  * The CPU backend: plain Java loops over host arrays, float32 and float64 side by side, with the matrix
  * product in {@link Sgemm} (Vector API) and {@link Dgemm} (the float64 reference).
+ *
+ * <p>Large tensors are split over {@link Parallel}'s threads ({@link StridedLoop#runParallel},
+ * {@link Parallel#forRange}): by element, row or column, never inside one reduction, so every output is computed
+ * by the same arithmetic in the same order whatever the thread count, and results are bit-identical to one thread.
+ * Scatter-add stays sequential: sources that hit the same destination must keep their order.
  */
 public final class CpuBackend implements Backend {
     public static final CpuBackend INSTANCE = new CpuBackend();
@@ -342,20 +347,20 @@ public final class CpuBackend implements Backend {
         Tensor py = packed(y), pg = packed(gy);
         Tensor out = empty(y.dtype(), y.shape());
         int n = y.size(-1), rows = n == 0 ? 0 : y.numel() / n;
-        boolean f = y.dtype() == DType.FLOAT32;
         Object ya = array(py), ga = array(pg), oa = array(out);
         DType t = y.dtype();
         Parallel.forRange(rows, n, (r0, r1) -> {
+            double[] yr = new double[n], gr = new double[n];
             for (int r = r0; r < r1; r++) {
-                int o = r * n;
+                readRow(ya, t, r * n, n, yr);
+                readRow(ga, t, r * n, n, gr);
                 double s = 0;
                 // softmax: dx = y·(g − Σ g·y); log-softmax: dx = g − exp(y)·Σ g. Masked (-inf) rows get 0.
-                for (int j = 0; j < n; j++) s += log ? get(ga, t, o + j) : get(ga, t, o + j) * get(ya, t, o + j);
-                for (int j = 0; j < n; j++) {
-                    double yj = get(ya, t, o + j), gj = get(ga, t, o + j);
-                    double v = log ? (yj == Double.NEGATIVE_INFINITY ? 0.0 : gj - Math.exp(yj) * s) : yj * (gj - s);
-                    if (f) ((float[]) oa)[o + j] = (float) v; else ((double[]) oa)[o + j] = v;
-                }
+                if (log) for (int j = 0; j < n; j++) s += gr[j];
+                else for (int j = 0; j < n; j++) s += gr[j] * yr[j];
+                if (log) for (int j = 0; j < n; j++) gr[j] = yr[j] == Double.NEGATIVE_INFINITY ? 0.0 : gr[j] - Math.exp(yr[j]) * s;
+                else for (int j = 0; j < n; j++) gr[j] = yr[j] * (gr[j] - s);
+                writeRow(oa, t, r * n, n, gr);
             }
         });
         return out;
