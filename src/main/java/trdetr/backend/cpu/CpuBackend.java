@@ -14,6 +14,11 @@ import trdetr.tensor.Tensor;
 /**
  * The CPU backend: plain Java loops over host arrays, float32 and float64 side by side, with the matrix
  * product in {@link Sgemm} (Vector API) and {@link Dgemm} (the float64 reference).
+ *
+ * <p>Large tensors are split over {@link Parallel}'s threads ({@link StridedLoop#runParallel},
+ * {@link Parallel#forRange}): by element, row or column, never inside one reduction, so every output is computed
+ * by the same arithmetic in the same order whatever the thread count, and results are bit-identical to one thread.
+ * Scatter-add stays sequential: sources that hit the same destination must keep their order.
  */
 public final class CpuBackend implements Backend {
     public static final CpuBackend INSTANCE = new CpuBackend();
@@ -65,21 +70,20 @@ public final class CpuBackend implements Backend {
         DType dt = dst.dtype();
         DType st = src.dtype();
         Tensor[] ops = {dst, src};
-        if (dt == st) {
-            StridedLoop.run(ops, (o, step, n) -> {
-                if (step[0] == 1 && step[1] == 1) { System.arraycopy(s, o[1], d, o[0], n); return; }
-                switch (dt) {
-                    case FLOAT32: { float[] x = (float[]) s, y = (float[]) d; for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) y[a] = x[b]; break; }
-                    case FLOAT64: { double[] x = (double[]) s, y = (double[]) d; for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) y[a] = x[b]; break; }
-                    case INT64: { long[] x = (long[]) s, y = (long[]) d; for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) y[a] = x[b]; break; }
-                    default: { boolean[] x = (boolean[]) s, y = (boolean[]) d; for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) y[a] = x[b]; }
-                }
-            });
-            return;
-        }
-        StridedLoop.run(ops, (o, step, n) -> {
+        StridedLoop.Row body = dt == st ? (o, step, n) -> {
+            if (step[0] == 1 && step[1] == 1) { System.arraycopy(s, o[1], d, o[0], n); return; }
+            switch (dt) {
+                case FLOAT32: { float[] x = (float[]) s, y = (float[]) d; for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) y[a] = x[b]; break; }
+                case FLOAT64: { double[] x = (double[]) s, y = (double[]) d; for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) y[a] = x[b]; break; }
+                case INT64: { long[] x = (long[]) s, y = (long[]) d; for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) y[a] = x[b]; break; }
+                default: { boolean[] x = (boolean[]) s, y = (boolean[]) d; for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) y[a] = x[b]; }
+            }
+        } : (o, step, n) -> {
             for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += step[0], b += step[1]) set(d, dt, a, get(s, st, b));
-        });
+        };
+        // A copy within one buffer keeps the sequential order, so overlapping views behave as they always did.
+        if (d == s) StridedLoop.run(ops, body);
+        else StridedLoop.runParallel(ops, body);
     }
 
     private static double get(Object arr, DType t, int i) {
@@ -116,7 +120,7 @@ public final class CpuBackend implements Backend {
     @Override public void fill(Tensor dst, double value) {
         Object d = array(dst);
         DType dt = dst.dtype();
-        StridedLoop.run(new Tensor[] {dst}, (o, step, n) -> {
+        StridedLoop.runParallel(new Tensor[] {dst}, (o, step, n) -> {
             for (int i = 0, a = o[0]; i < n; i++, a += step[0]) set(d, dt, a, value);
         });
     }
@@ -128,12 +132,12 @@ public final class CpuBackend implements Backend {
         Tensor[] ops = {out, a};
         if (a.dtype() == DType.FLOAT32) {
             float[] y = f32(out), x = f32(a);
-            StridedLoop.run(ops, (o, s, n) -> {
+            StridedLoop.runParallel(ops, (o, s, n) -> {
                 for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) op.apply(x[q], p0, p1);
             });
         } else if (a.dtype() == DType.FLOAT64) {
             double[] y = f64(out), x = f64(a);
-            StridedLoop.run(ops, (o, s, n) -> {
+            StridedLoop.runParallel(ops, (o, s, n) -> {
                 for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = op.apply(x[q], p0, p1);
             });
         } else {
@@ -148,7 +152,7 @@ public final class CpuBackend implements Backend {
         Tensor[] ops = {out, a, b};
         if (a.dtype() == DType.FLOAT32) {
             float[] z = f32(out), x = f32(a), y = f32(b);
-            StridedLoop.run(ops, (o, s, n) -> {
+            StridedLoop.runParallel(ops, (o, s, n) -> {
                 int p = o[0], q = o[1], r = o[2];
                 switch (op) { // the four common ops get loops the JIT can vectorise
                     case ADD: for (int i = 0; i < n; i++, p += s[0], q += s[1], r += s[2]) z[p] = x[q] + y[r]; return;
@@ -160,7 +164,7 @@ public final class CpuBackend implements Backend {
             });
         } else if (a.dtype() == DType.FLOAT64) {
             double[] z = f64(out), x = f64(a), y = f64(b);
-            StridedLoop.run(ops, (o, s, n) -> {
+            StridedLoop.runParallel(ops, (o, s, n) -> {
                 for (int i = 0, p = o[0], q = o[1], r = o[2]; i < n; i++, p += s[0], q += s[1], r += s[2]) z[p] = op.apply(x[q], y[r]);
             });
         } else {
@@ -176,13 +180,13 @@ public final class CpuBackend implements Backend {
         DType t = a.dtype();
         if (op.isLogical()) {
             boolean[] bx = (boolean[]) x, by = (boolean[]) y;
-            StridedLoop.run(new Tensor[] {out, a, b}, (o, s, n) -> {
+            StridedLoop.runParallel(new Tensor[] {out, a, b}, (o, s, n) -> {
                 for (int i = 0, p = o[0], q = o[1], r = o[2]; i < n; i++, p += s[0], q += s[1], r += s[2]) {
                     z[p] = op == BinaryOp.AND ? bx[q] && by[r] : bx[q] || by[r];
                 }
             });
         } else {
-            StridedLoop.run(new Tensor[] {out, a, b}, (o, s, n) -> {
+            StridedLoop.runParallel(new Tensor[] {out, a, b}, (o, s, n) -> {
                 for (int i = 0, p = o[0], q = o[1], r = o[2]; i < n; i++, p += s[0], q += s[1], r += s[2]) {
                     z[p] = op.test(get(x, t, q), get(y, t, r));
                 }
@@ -196,7 +200,7 @@ public final class CpuBackend implements Backend {
         boolean[] c = bool(cond);
         Object x = array(a), y = array(b), z = array(out);
         DType t = a.dtype();
-        StridedLoop.run(new Tensor[] {out, cond, a, b}, (o, s, n) -> {
+        StridedLoop.runParallel(new Tensor[] {out, cond, a, b}, (o, s, n) -> {
             int p = o[0], k = o[1], q = o[2], r = o[3];
             switch (t) {
                 case FLOAT32: { float[] zz = (float[]) z, xx = (float[]) x, yy = (float[]) y;
@@ -226,20 +230,23 @@ public final class CpuBackend implements Backend {
         }
         Tensor x = packed(a.dtype() == DType.FLOAT32 || a.dtype() == DType.FLOAT64 ? a : a.to(DType.FLOAT64));
         Tensor out = empty(arg ? DType.INT64 : x.dtype(), outShape);
-        double[] row = new double[n];
         Object xs = array(x), os = array(out);
         DType t = x.dtype();
-        for (int o = 0; o < outer; o++) {
-            for (int i = 0; i < inner; i++) {
-                int base = o * n * inner + i;
-                if (inner == 1) readRow(xs, t, base, n, row);
-                else if (t == DType.FLOAT32) { float[] xf = (float[]) xs; for (int j = 0; j < n; j++) row[j] = xf[base + j * inner]; }
-                else { double[] xd = (double[]) xs; for (int j = 0; j < n; j++) row[j] = xd[base + j * inner]; }
+        int innerSize = inner;
+        // Output elements are independent (each one's reduction runs whole, in order, on one thread).
+        Parallel.forRange(outer * inner, Math.max(n, 1), (from, to) -> {
+            double[] row = new double[n];
+            for (int at = from; at < to; at++) {
+                int o = at / innerSize, i = at % innerSize;
+                int base = o * n * innerSize + i;
+                if (innerSize == 1) readRow(xs, t, base, n, row);
+                else if (t == DType.FLOAT32) { float[] xf = (float[]) xs; for (int j = 0; j < n; j++) row[j] = xf[base + j * innerSize]; }
+                else { double[] xd = (double[]) xs; for (int j = 0; j < n; j++) row[j] = xd[base + j * innerSize]; }
                 double v = reduceRow(op, row, n);
-                if (arg) ((long[]) os)[o * inner + i] = (long) v;
-                else set(os, t, o * inner + i, v);
+                if (arg) ((long[]) os)[at] = (long) v;
+                else set(os, t, at, v);
             }
-        }
+        });
         return out;
     }
 
@@ -297,34 +304,41 @@ public final class CpuBackend implements Backend {
 
     // ------------------------------------------------------------------ softmax and layer norm
 
+    // Rows are independent: each row's sums run whole, in order, on one thread, so splitting rows over threads
+    // leaves every result bit-identical.
+
     @Override public Tensor softmax(Tensor x, boolean log) {
         Tensor in = packed(x);
         Tensor out = empty(x.dtype(), x.shape());
         int n = x.size(-1), rows = n == 0 ? 0 : x.numel() / n;
         if (x.dtype() == DType.FLOAT32) {
             float[] a = f32(in), y = f32(out);
-            for (int r = 0; r < rows; r++) {
-                int o = r * n;
-                float m = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < n; j++) m = Math.max(m, a[o + j]);
-                if (m == Float.NEGATIVE_INFINITY) { Arrays.fill(y, o, o + n, log ? m : 0f); continue; }
-                double s = 0;
-                for (int j = 0; j < n; j++) s += Math.exp(a[o + j] - m);
-                if (log) { float ls = (float) Math.log(s); for (int j = 0; j < n; j++) y[o + j] = a[o + j] - m - ls; }
-                else { double inv = 1.0 / s; for (int j = 0; j < n; j++) y[o + j] = (float) (Math.exp(a[o + j] - m) * inv); }
-            }
+            Parallel.forRange(rows, n, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    int o = r * n;
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < n; j++) m = Math.max(m, a[o + j]);
+                    if (m == Float.NEGATIVE_INFINITY) { Arrays.fill(y, o, o + n, log ? m : 0f); continue; }
+                    double s = 0;
+                    for (int j = 0; j < n; j++) s += Math.exp(a[o + j] - m);
+                    if (log) { float ls = (float) Math.log(s); for (int j = 0; j < n; j++) y[o + j] = a[o + j] - m - ls; }
+                    else { double inv = 1.0 / s; for (int j = 0; j < n; j++) y[o + j] = (float) (Math.exp(a[o + j] - m) * inv); }
+                }
+            });
         } else {
             double[] a = f64(in), y = f64(out);
-            for (int r = 0; r < rows; r++) {
-                int o = r * n;
-                double m = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < n; j++) m = Math.max(m, a[o + j]);
-                if (m == Double.NEGATIVE_INFINITY) { Arrays.fill(y, o, o + n, log ? m : 0.0); continue; }
-                double s = 0;
-                for (int j = 0; j < n; j++) s += Math.exp(a[o + j] - m);
-                if (log) { double ls = Math.log(s); for (int j = 0; j < n; j++) y[o + j] = a[o + j] - m - ls; }
-                else { for (int j = 0; j < n; j++) y[o + j] = Math.exp(a[o + j] - m) / s; }
-            }
+            Parallel.forRange(rows, n, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    int o = r * n;
+                    double m = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < n; j++) m = Math.max(m, a[o + j]);
+                    if (m == Double.NEGATIVE_INFINITY) { Arrays.fill(y, o, o + n, log ? m : 0.0); continue; }
+                    double s = 0;
+                    for (int j = 0; j < n; j++) s += Math.exp(a[o + j] - m);
+                    if (log) { double ls = Math.log(s); for (int j = 0; j < n; j++) y[o + j] = a[o + j] - m - ls; }
+                    else { for (int j = 0; j < n; j++) y[o + j] = Math.exp(a[o + j] - m) / s; }
+                }
+            });
         }
         return out;
     }
@@ -333,20 +347,22 @@ public final class CpuBackend implements Backend {
         Tensor py = packed(y), pg = packed(gy);
         Tensor out = empty(y.dtype(), y.shape());
         int n = y.size(-1), rows = n == 0 ? 0 : y.numel() / n;
-        boolean f = y.dtype() == DType.FLOAT32;
         Object ya = array(py), ga = array(pg), oa = array(out);
         DType t = y.dtype();
-        for (int r = 0; r < rows; r++) {
-            int o = r * n;
-            double s = 0;
-            // softmax: dx = y·(g − Σ g·y); log-softmax: dx = g − exp(y)·Σ g. Masked (-inf) rows get 0.
-            for (int j = 0; j < n; j++) s += log ? get(ga, t, o + j) : get(ga, t, o + j) * get(ya, t, o + j);
-            for (int j = 0; j < n; j++) {
-                double yj = get(ya, t, o + j), gj = get(ga, t, o + j);
-                double v = log ? (yj == Double.NEGATIVE_INFINITY ? 0.0 : gj - Math.exp(yj) * s) : yj * (gj - s);
-                if (f) ((float[]) oa)[o + j] = (float) v; else ((double[]) oa)[o + j] = v;
+        Parallel.forRange(rows, n, (r0, r1) -> {
+            double[] yr = new double[n], gr = new double[n];
+            for (int r = r0; r < r1; r++) {
+                readRow(ya, t, r * n, n, yr);
+                readRow(ga, t, r * n, n, gr);
+                double s = 0;
+                // softmax: dx = y·(g − Σ g·y); log-softmax: dx = g − exp(y)·Σ g. Masked (-inf) rows get 0.
+                if (log) for (int j = 0; j < n; j++) s += gr[j];
+                else for (int j = 0; j < n; j++) s += gr[j] * yr[j];
+                if (log) for (int j = 0; j < n; j++) gr[j] = yr[j] == Double.NEGATIVE_INFINITY ? 0.0 : gr[j] - Math.exp(yr[j]) * s;
+                else for (int j = 0; j < n; j++) gr[j] = yr[j] * (gr[j] - s);
+                writeRow(oa, t, r * n, n, gr);
             }
-        }
+        });
         return out;
     }
 
@@ -358,21 +374,23 @@ public final class CpuBackend implements Backend {
         Tensor y = empty(t, x.shape()), mean = empty(t, statShape), rstd = empty(t, statShape);
         double[] g = (double[]) download(gamma.to(DType.FLOAT64)), b = (double[]) download(beta.to(DType.FLOAT64));
         Object xa = array(in), ya = array(y), ma = array(mean), ra = array(rstd);
-        double[] row = new double[n];
-        for (int r = 0; r < rows; r++) {
-            readRow(xa, t, r * n, n, row);
-            double mu = 0;
-            for (int j = 0; j < n; j++) mu += row[j];
-            mu /= n;
-            double var = 0;
-            for (int j = 0; j < n; j++) { double d = row[j] - mu; var += d * d; }
-            var /= n; // biased variance, as torch.nn.LayerNorm
-            double rs = 1.0 / Math.sqrt(var + eps);
-            set(ma, t, r, mu);
-            set(ra, t, r, rs);
-            for (int j = 0; j < n; j++) row[j] = (row[j] - mu) * rs * g[j] + b[j];
-            writeRow(ya, t, r * n, n, row);
-        }
+        Parallel.forRange(rows, n, (r0, r1) -> {
+            double[] row = new double[n];
+            for (int r = r0; r < r1; r++) {
+                readRow(xa, t, r * n, n, row);
+                double mu = 0;
+                for (int j = 0; j < n; j++) mu += row[j];
+                mu /= n;
+                double var = 0;
+                for (int j = 0; j < n; j++) { double d = row[j] - mu; var += d * d; }
+                var /= n; // biased variance, as torch.nn.LayerNorm
+                double rs = 1.0 / Math.sqrt(var + eps);
+                set(ma, t, r, mu);
+                set(ra, t, r, rs);
+                for (int j = 0; j < n; j++) row[j] = (row[j] - mu) * rs * g[j] + b[j];
+                writeRow(ya, t, r * n, n, row);
+            }
+        });
         return new Tensor[] {y, mean, rstd};
     }
 
@@ -382,25 +400,41 @@ public final class CpuBackend implements Backend {
         DType t = x.dtype();
         Tensor dx = empty(t, x.shape());
         double[] gam = (double[]) download(gamma.to(DType.FLOAT64));
-        double[] dgamma = new double[n], dbeta = new double[n], xr = new double[n], gr = new double[n];
+        double[] dgamma = new double[n], dbeta = new double[n];
         Object ga = array(pg), xa = array(px), ma = array(pm), ra = array(pr), da = array(dx);
-        for (int r = 0; r < rows; r++) {
-            readRow(xa, t, r * n, n, xr);
-            readRow(ga, t, r * n, n, gr);
-            double mu = get(ma, t, r), rs = get(ra, t, r);
-            double sumG = 0, sumGX = 0;
-            for (int j = 0; j < n; j++) {
-                double xhat = (xr[j] - mu) * rs;
-                dgamma[j] += gr[j] * xhat;
-                dbeta[j] += gr[j];
-                double gg = gr[j] * gam[j];
-                sumG += gg;
-                sumGX += gg * xhat;
-                xr[j] = xhat;
+        // dx: rows are independent.
+        Parallel.forRange(rows, n, (r0, r1) -> {
+            double[] xr = new double[n], gr = new double[n];
+            for (int r = r0; r < r1; r++) {
+                readRow(xa, t, r * n, n, xr);
+                readRow(ga, t, r * n, n, gr);
+                double mu = get(ma, t, r), rs = get(ra, t, r);
+                double sumG = 0, sumGX = 0;
+                for (int j = 0; j < n; j++) {
+                    double xhat = (xr[j] - mu) * rs;
+                    double gg = gr[j] * gam[j];
+                    sumG += gg;
+                    sumGX += gg * xhat;
+                    xr[j] = xhat;
+                }
+                for (int j = 0; j < n; j++) xr[j] = rs * (gr[j] * gam[j] - sumG / n - xr[j] * sumGX / n);
+                writeRow(da, t, r * n, n, xr);
             }
-            for (int j = 0; j < n; j++) xr[j] = rs * (gr[j] * gam[j] - sumG / n - xr[j] * sumGX / n);
-            writeRow(da, t, r * n, n, xr);
-        }
+        });
+        // dgamma, dbeta: sums over rows, so they are split by column instead; each column still adds its rows in order.
+        Parallel.forRange(n, rows, (c0, c1) -> {
+            int w = c1 - c0;
+            double[] xr = new double[w], gr = new double[w];
+            for (int r = 0; r < rows; r++) {
+                readRow(xa, t, r * n + c0, w, xr);
+                readRow(ga, t, r * n + c0, w, gr);
+                double mu = get(ma, t, r), rs = get(ra, t, r);
+                for (int j = 0; j < w; j++) {
+                    dgamma[c0 + j] += gr[j] * ((xr[j] - mu) * rs);
+                    dbeta[c0 + j] += gr[j];
+                }
+            }
+        });
         Tensor dg = Tensor.of(dgamma, n).to(t), db = Tensor.of(dbeta, n).to(t);
         return new Tensor[] {dx, dg, db};
     }
@@ -415,10 +449,14 @@ public final class CpuBackend implements Backend {
         if (x.dtype() == DType.FLOAT32) {
             float[] a = f32(in), y = f32(out);
             float keep = (float) scale;
-            for (int i = 0; i < n; i++) y[i] = CounterRng.uniform(seed, offset + i) < p ? 0f : a[i] * keep;
+            Parallel.forRange(n, 1, (from, to) -> {
+                for (int i = from; i < to; i++) y[i] = CounterRng.uniform(seed, offset + i) < p ? 0f : a[i] * keep;
+            });
         } else {
             double[] a = f64(in), y = f64(out);
-            for (int i = 0; i < n; i++) y[i] = CounterRng.uniform(seed, offset + i) < p ? 0.0 : a[i] * scale;
+            Parallel.forRange(n, 1, (from, to) -> {
+                for (int i = from; i < to; i++) y[i] = CounterRng.uniform(seed, offset + i) < p ? 0.0 : a[i] * scale;
+            });
         }
         return out;
     }
@@ -438,7 +476,7 @@ public final class CpuBackend implements Backend {
         long[] idx = i64(index);
         int limit = a.size(axis), step = a.stride(axis);
         Object src = array(a), dst = array(out);
-        StridedLoop.run(new Tensor[] {out, index, axisFree(a, axis, shape)}, (o, s, n) -> {
+        StridedLoop.runParallel(new Tensor[] {out, index, axisFree(a, axis, shape)}, (o, s, n) -> {
             for (int i = 0, p = o[0], q = o[1], r = o[2]; i < n; i++, p += s[0], q += s[1], r += s[2]) {
                 int j = checkIndex("gather", idx[q], limit);
                 System.arraycopy(src, r + j * step, dst, p, 1);
@@ -477,17 +515,20 @@ public final class CpuBackend implements Backend {
         for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
         Object xa = array(x), ya = array(out);
         DType t = a.dtype();
-        for (int o = 0; o < outer; o++) {
-            for (int i = 0; i < inner; i++) {
+        int innerSize = inner;
+        // Each (outer, inner) line is one whole scan on one thread; lines are independent.
+        Parallel.forRange(outer * inner, Math.max(n, 1), (from, to) -> {
+            for (int line = from; line < to; line++) {
+                int o = line / innerSize, i = line % innerSize;
                 double s = 0; // accumulate in double, round each partial sum once
                 for (int jj = 0; jj < n; jj++) {
                     int j = reverse ? n - 1 - jj : jj;
-                    int at = (o * n + j) * inner + i;
+                    int at = (o * n + j) * innerSize + i;
                     s += get(xa, t, at);
                     set(ya, t, at, s);
                 }
             }
-        }
+        });
         return out;
     }
 
@@ -498,14 +539,16 @@ public final class CpuBackend implements Backend {
         long[] idx = i64(out);
         Object xa = array(x);
         DType t = x.dtype();
-        Integer[] order = new Integer[n];
-        double[] row = new double[n];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < n; j++) { order[j] = j; row[j] = get(xa, t, r * n + j); }
-            // Stable; NaN sorts as the largest value, as in PyTorch.
-            Arrays.sort(order, (i, j) -> descending ? Double.compare(row[j], row[i]) : Double.compare(row[i], row[j]));
-            for (int j = 0; j < n; j++) idx[r * n + j] = order[j];
-        }
+        Parallel.forRange(rows, n, (r0, r1) -> {
+            Integer[] order = new Integer[n];
+            double[] row = new double[n];
+            for (int r = r0; r < r1; r++) {
+                for (int j = 0; j < n; j++) { order[j] = j; row[j] = get(xa, t, r * n + j); }
+                // Stable; NaN sorts as the largest value, as in PyTorch.
+                Arrays.sort(order, (i, j) -> descending ? Double.compare(row[j], row[i]) : Double.compare(row[i], row[j]));
+                for (int j = 0; j < n; j++) idx[r * n + j] = order[j];
+            }
+        });
         return out;
     }
 
@@ -524,28 +567,32 @@ public final class CpuBackend implements Backend {
             float[] p = f32(param), gr = f32(g), m = f32(expAvg), v = f32(expAvgSq);
             float fDecay = (float) decay, b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
             float fBc2 = (float) bc2Sqrt, fEps = (float) eps, fStep = (float) stepSize;
-            for (int i = 0; i < n; i++) {
-                p[i] *= fDecay;
-                m[i] = m[i] * b1 + gr[i] * c1;
-                v[i] = v[i] * b2 + gr[i] * gr[i] * c2;
-                float denom = (float) Math.sqrt(v[i]) / fBc2 + fEps;
-                p[i] -= fStep * (m[i] / denom);
-            }
+            Parallel.forRange(n, 1, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    p[i] *= fDecay;
+                    m[i] = m[i] * b1 + gr[i] * c1;
+                    v[i] = v[i] * b2 + gr[i] * gr[i] * c2;
+                    float denom = (float) Math.sqrt(v[i]) / fBc2 + fEps;
+                    p[i] -= fStep * (m[i] / denom);
+                }
+            });
         } else {
             double[] p = f64(param), gr = f64(g), m = f64(expAvg), v = f64(expAvgSq);
-            for (int i = 0; i < n; i++) {
-                p[i] *= decay;
-                m[i] = m[i] * beta1 + gr[i] * (1 - beta1);
-                v[i] = v[i] * beta2 + gr[i] * gr[i] * (1 - beta2);
-                p[i] -= stepSize * (m[i] / (Math.sqrt(v[i]) / bc2Sqrt + eps));
-            }
+            Parallel.forRange(n, 1, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    p[i] *= decay;
+                    m[i] = m[i] * beta1 + gr[i] * (1 - beta1);
+                    v[i] = v[i] * beta2 + gr[i] * gr[i] * (1 - beta2);
+                    p[i] -= stepSize * (m[i] / (Math.sqrt(v[i]) / bc2Sqrt + eps));
+                }
+            });
         }
     }
 
     @Override public void scaleInPlace(Tensor dst, double factor) {
         Object d = array(dst);
         DType t = dst.dtype();
-        StridedLoop.run(new Tensor[] {dst}, (o, step, n) -> {
+        StridedLoop.runParallel(new Tensor[] {dst}, (o, step, n) -> {
             if (t == DType.FLOAT32) { float[] a = (float[]) d; float f = (float) factor; for (int i = 0, k = o[0]; i < n; i++, k += step[0]) a[k] *= f; }
             else { double[] a = (double[]) d; for (int i = 0, k = o[0]; i < n; i++, k += step[0]) a[k] *= factor; }
         });

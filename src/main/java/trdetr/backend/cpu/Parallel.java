@@ -112,6 +112,40 @@ public final class Parallel {
         }
     }
 
+    /** A contiguous part {@code [from, to)} of an index range. */
+    @FunctionalInterface
+    public interface Range {
+        void run(int from, int to);
+    }
+
+    /**
+     * Work (roughly: elements read or written) below which a kernel stays on the calling thread: waking the pool
+     * costs a few microseconds, about what 32K float element-wise operations take, and most of the model's
+     * tensors are smaller than that.
+     */
+    public static final long MIN_PARALLEL_WORK = 32_768;
+
+    /** Chunks per thread: more than one, so a thread that loses its core to another process does not hold up the rest. */
+    private static final int CHUNKS_PER_THREAD = 4;
+
+    /**
+     * Runs {@code body} over {@code [0, n)}: inline as one range when {@code n · workPerItem} is below
+     * {@link #MIN_PARALLEL_WORK} (or there is one thread), else cut into contiguous chunks spread over the pool.
+     * Only for items that are independent of each other (each writes its own outputs), so the result does not
+     * depend on how the range was cut.
+     */
+    public static void forRange(int n, long workPerItem, Range body) {
+        if (n <= 0) return;
+        long work = (long) n * workPerItem;
+        int nt = threads;
+        if (nt == 1 || n == 1 || work < MIN_PARALLEL_WORK) {
+            body.run(0, n);
+            return;
+        }
+        int chunks = (int) Math.min(n, Math.min((long) CHUNKS_PER_THREAD * nt, work / (MIN_PARALLEL_WORK / CHUNKS_PER_THREAD)));
+        forEach(chunks, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
+    }
+
     private static void acquire() {
         long spins = 0;
         while (!busy.compareAndSet(false, true)) {
