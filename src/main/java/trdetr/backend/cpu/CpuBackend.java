@@ -1,7 +1,9 @@
 package trdetr.backend.cpu;
 
 import java.util.Arrays;
+import trdetr.backend.AxisSplit;
 import trdetr.backend.Backend;
+import trdetr.backend.MatmulShape;
 import trdetr.backend.BinaryOp;
 import trdetr.backend.ReduceOp;
 import trdetr.backend.UnaryOp;
@@ -218,12 +220,9 @@ public final class CpuBackend implements Backend {
 
     @Override public Tensor reduce(ReduceOp op, Tensor a, int axis) {
         int[] shape = a.shape();
-        int n = shape[axis];
-        int outer = 1, inner = 1;
-        for (int i = 0; i < axis; i++) outer *= shape[i];
-        for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
-        int[] outShape = new int[shape.length - 1];
-        for (int i = 0, j = 0; i < shape.length; i++) if (i != axis) outShape[j++] = shape[i];
+        AxisSplit split = AxisSplit.of(shape, axis);
+        int n = split.n(), outer = split.outer(), inner = split.inner();
+        int[] outShape = split.reducedShape();
         boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
         if (n == 0 && op != ReduceOp.SUM) {
             throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce an empty axis of shape " + Shape.str(shape));
@@ -279,21 +278,11 @@ public final class CpuBackend implements Backend {
     // ------------------------------------------------------------------ matrix products
 
     @Override public Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
-        int[] as = a.shape(), bs = b.shape();
-        int m = transA ? as[as.length - 1] : as[as.length - 2];
-        int k = transA ? as[as.length - 2] : as[as.length - 1];
-        int kb = transB ? bs[bs.length - 1] : bs[bs.length - 2];
-        int n = transB ? bs[bs.length - 2] : bs[bs.length - 1];
-        if (k != kb) throw new IllegalArgumentException("matmul: inner dimensions differ, shapes " + Shape.str(as) + " and " + Shape.str(bs));
-        int[] batchShape = Arrays.copyOf(as.length >= bs.length ? as : bs, Math.max(as.length, bs.length) - 2);
-        int batch = Shape.numel(batchShape);
-        int[] outShape = Arrays.copyOf(batchShape, batchShape.length + 2);
-        outShape[batchShape.length] = m;
-        outShape[batchShape.length + 1] = n;
+        MatmulShape ms = MatmulShape.of(a.shape(), b.shape(), transA, transB);
+        int batch = ms.batch(), m = ms.m(), n = ms.n(), k = ms.k(), lda = ms.lda(), ldb = ms.ldb();
+        int strideA = (int) ms.strideA(), strideB = (int) ms.strideB();
         Tensor pa = packed(a), pb = packed(b);
-        Tensor out = empty(a.dtype(), outShape);
-        int lda = as[as.length - 1], ldb = bs[bs.length - 1];
-        int strideA = as.length == 2 ? 0 : m * k, strideB = bs.length == 2 ? 0 : k * n;
+        Tensor out = empty(a.dtype(), ms.outShape());
         if (a.dtype() == DType.FLOAT32) {
             Sgemm.gemmBatched(batch, transA, transB, m, n, k, f32(pa), 0, lda, strideA, f32(pb), 0, ldb, strideB, f32(out), 0, n, m * n, false);
         } else {
@@ -509,10 +498,8 @@ public final class CpuBackend implements Backend {
     @Override public Tensor cumsum(Tensor a, int axis, boolean reverse) {
         Tensor x = packed(a);
         Tensor out = empty(a.dtype(), a.shape());
-        int[] shape = a.shape();
-        int n = shape[axis], outer = 1, inner = 1;
-        for (int i = 0; i < axis; i++) outer *= shape[i];
-        for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
+        AxisSplit split = AxisSplit.of(a.shape(), axis);
+        int n = split.n(), outer = split.outer(), inner = split.inner();
         Object xa = array(x), ya = array(out);
         DType t = a.dtype();
         int innerSize = inner;
