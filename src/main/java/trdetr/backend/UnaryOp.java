@@ -17,19 +17,29 @@ public enum UnaryOp {
             case LOG1P: return Math.log1p(x);
             case SQRT: return Math.sqrt(x);
             case TANH: return Math.tanh(x);
-            case SIGMOID: return x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
-            case RELU: return x > 0 ? x : 0.0;
+            case SIGMOID: return sigmoid(x);
+            case RELU: return relu(x);
             case ABS: return Math.abs(x);
             case SIGN: return x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : Double.NaN;
             case SIN: return Math.sin(x);
             case COS: return Math.cos(x);
-            case AFFINE: return p0 * x + p1;
+            case AFFINE: return affine(x, p0, p1);
             case POW: return Math.pow(x, p0);
             case CLAMP: return Double.isNaN(x) ? x : Math.min(Math.max(x, p0), p1);
-            case LEAKY: return x > 0 ? x : p0 * x;
+            case LEAKY: return leaky(x, p0);
             case LEAKY_SLOPE: return x > 0 ? 1.0 : p0;
             case NEG_PART: return x > 0 ? 0.0 : x;
             default: throw new AssertionError(this);
         }
     }
+
+    // The formulas of the hot ops, shared by apply and the CPU backend's dedicated loops (one definition each).
+
+    public static double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x)); }
+
+    public static double relu(double x) { return x > 0 ? x : 0.0; }
+
+    public static double affine(double x, double scale, double shift) { return scale * x + shift; }
+
+    public static double leaky(double x, double slope) { return x > 0 ? x : slope * x; }
 }

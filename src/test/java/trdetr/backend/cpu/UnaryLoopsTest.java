@@ -1,0 +1,32 @@
+package trdetr.backend.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import trdetr.backend.UnaryOp;
+import trdetr.tensor.Generator;
+import trdetr.tensor.Tensor;
+
+/** Every float32 unary loop (the dedicated ones too) gives exactly (float) UnaryOp.apply(x), element by element. */
+class UnaryLoopsTest {
+    @Test
+    void everyOpRoundsItsDefinitionOnce() {
+        Generator g = new Generator(11);
+        int n = 70_001;                                   // above the parallel threshold, odd
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (3 * g.nextGaussian());
+        x[0] = 0f;
+        x[1] = -0f;
+        Tensor t = Tensor.fromHost(CpuBackend.INSTANCE, x, n);
+        for (UnaryOp op : UnaryOp.values()) {
+            double p0 = op == UnaryOp.CLAMP ? -0.5 : op == UnaryOp.POW ? 2.0 : 0.25, p1 = op == UnaryOp.CLAMP ? 0.75 : -1.5;
+            float[] y = (float[]) CpuBackend.INSTANCE.download(CpuBackend.INSTANCE.unary(op, t, p0, p1));
+            for (int i = 0; i < n; i++) {
+                float expected = (float) op.apply(x[i], p0, p1);
+                if (Float.floatToRawIntBits(y[i]) != Float.floatToRawIntBits(expected) && !(Float.isNaN(y[i]) && Float.isNaN(expected))) {
+                    assertThat(y[i]).as(op + " at x = " + x[i]).isEqualTo(expected);
+                }
+            }
+        }
+    }
+}
