@@ -1,10 +1,20 @@
 package trdetr.backend;
 
+import trdetr.tensor.Shape;
+
 /**
  * A packed tensor seen as (outer, n, inner) around one axis, the way reductions and scans walk it: element
  * (o, j, i) is at (o·n + j)·inner + i. {@code reducedShape} is the shape without that axis.
  */
 public record AxisSplit(int outer, int n, int inner, int[] reducedShape) {
+
+    /** The split for reducing axis by op; only a sum may reduce an empty axis (to zeros). */
+    public static AxisSplit forReduction(ReduceOp op, int[] shape, int axis) {
+        if (shape[axis] == 0 && op != ReduceOp.SUM) {
+            throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce an empty axis of shape " + Shape.str(shape));
+        }
+        return of(shape, axis);
+    }
 
     public static AxisSplit of(int[] shape, int axis) {
         int outer = 1, inner = 1;

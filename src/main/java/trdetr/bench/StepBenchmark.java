@@ -36,20 +36,21 @@ public final class StepBenchmark {
     public static Result run(Backend backend, Settings s) {
         try (StepWorkload w = StepWorkload.open(backend, s.bsz(), s.lv(), s.lt(), s.videoDim(), s.textDim(), s.seed())) {
             List<Double> losses = new ArrayList<>();
-            double[] steps = new double[s.steps()];
-            for (int i = 0; i < s.warmup() + s.steps(); i++) {
-                long t0 = System.nanoTime();
-                losses.add(w.trainStep());
-                if (i >= s.warmup()) steps[i - s.warmup()] = (System.nanoTime() - t0) / 1e9;
-            }
-            double[] forwards = new double[s.forwards()];
-            for (int i = 0; i < s.warmup() + s.forwards(); i++) {
-                long t0 = System.nanoTime();
-                w.forward();
-                if (i >= s.warmup()) forwards[i - s.warmup()] = (System.nanoTime() - t0) / 1e9;
-            }
+            double[] steps = timed(s.warmup(), s.steps(), () -> losses.add(w.trainStep()));
+            double[] forwards = timed(s.warmup(), s.forwards(), w::forward);
             return new Result(steps, forwards, losses.get(0), losses.get(losses.size() - 1));
         }
+    }
+
+    /** Seconds of each of `timed` runs of work after `warmup` untimed ones. */
+    private static double[] timed(int warmup, int timed, Runnable work) {
+        double[] seconds = new double[timed];
+        for (int i = 0; i < warmup + timed; i++) {
+            long t0 = System.nanoTime();
+            work.run();
+            if (i >= warmup) seconds[i - warmup] = (System.nanoTime() - t0) / 1e9;
+        }
+        return seconds;
     }
 
     static double median(double[] v) {

@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import trdetr.backend.Backend;
-import trdetr.backend.Backends;
 import trdetr.backend.cpu.Parallel;
 import trdetr.backend.cuda.CudaBackend;
 import trdetr.bench.StepBenchmark;
@@ -17,8 +17,7 @@ import trdetr.bench.StepBenchmark;
         description = "Time training steps (forward, loss, backward, clipping, AdamW) and forward passes of the released "
                 + "TR-DETR on a random batch of the official shapes; prints one JSON line last.")
 final class BenchStepCommand implements Callable<Integer> {
-    @Option(names = "--device", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
-    String device = "auto";
+    @Mixin DeviceOption device;
 
     @Option(names = "--bsz", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int bsz = 32;
@@ -44,7 +43,7 @@ final class BenchStepCommand implements Callable<Integer> {
             if (threads < 1) throw new UserError("--threads must be at least 1, got " + threads);
             Parallel.setThreads(threads);
         }
-        Backend backend = Backends.forName(device);
+        Backend backend = device.use();
         StepBenchmark.Settings s = new StepBenchmark.Settings(bsz, 75, 32, 2818, 512, warmup, steps, forwards, seed);
         StepBenchmark.Result r = StepBenchmark.run(backend, s);
         for (int i = 0; i < r.stepSeconds().length; i++) System.out.printf("step %d: %.3f s%n", i, r.stepSeconds()[i]);

@@ -1,6 +1,8 @@
 package trdetr.cli;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -8,6 +10,7 @@ import trdetr.backend.Backend;
 import trdetr.backend.Backends;
 import trdetr.backend.cpu.CpuBackend;
 import trdetr.backend.cuda.CudaBackend;
+import trdetr.gradcheck.CheckResult;
 import trdetr.gradcheck.CudaGemmCheck;
 import trdetr.gradcheck.DeviceCheck;
 import trdetr.gradcheck.GradCheck;
@@ -41,33 +44,22 @@ final class GradcheckCommand implements Callable<Integer> {
                     + (backend instanceof CudaBackend ? " on " + ((CudaBackend) backend).device() : ""));
             if (backend instanceof CudaBackend) ((CudaBackend) backend).setPoison(true);
         }
-        List<OpCase> cases = OpCases.all();
-        int checked = 0, failed = 0;
-        for (OpCase c : cases) {
-            if (filter != null && !c.name().contains(filter)) continue;
-            String line;
-            boolean passed;
-            if (onDevice) {
-                DeviceCheck.Result r = DeviceCheck.check(c, seed, backend);
-                line = r.line();
-                passed = r.passed();
-            } else {
-                GradCheck.Result r = GradCheck.check(c, seed);
-                line = r.line();
-                passed = r.passed();
-            }
-            System.out.println(line);
-            checked++;
-            if (!passed) failed++;
+        List<Supplier<CheckResult>> checks = new ArrayList<>();                        // run lazily: one line per check as it ends
+        for (OpCase c : OpCases.all()) {
+            if (selected(c.name())) checks.add(() -> onDevice ? DeviceCheck.check(c, seed, backend) : GradCheck.check(c, seed));
         }
-        if (backend instanceof CudaBackend && (filter == null || "gemm".contains(filter) || filter.contains("gemm"))) {
-            for (CudaGemmCheck.Result r : CudaGemmCheck.run((CudaBackend) backend, seed)) {   // the GEMM modes
-                System.out.println(r.line());
-                checked++;
-                if (!r.passed()) failed++;
-            }
+        if (backend instanceof CudaBackend cuda) {                                     // the GPU GEMM modes
+            for (CudaGemmCheck.Case c : CudaGemmCheck.CASES) if (selected(c.name())) checks.add(() -> CudaGemmCheck.check(cuda, c, seed));
         }
-        System.out.println(checked + " ops checked, " + failed + " failed");
+        int failed = 0;
+        for (Supplier<CheckResult> check : checks) {
+            CheckResult r = check.get();
+            System.out.println(r.line());
+            if (!r.passed()) failed++;
+        }
+        System.out.println(checks.size() + " ops checked, " + failed + " failed");
         return failed == 0 ? 0 : 1;
     }
+
+    private boolean selected(String name) { return filter == null || name.contains(filter); }
 }

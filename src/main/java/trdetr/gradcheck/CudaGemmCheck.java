@@ -46,12 +46,9 @@ public final class CudaGemmCheck {
             new Case("bmm tn bcast A [33x45]x5x[33x29]", 0, 5, 45, 29, 33, true, false));
 
     /** The outcome of one case; tf32 errors are NaN where the GPU has no TF32 tensor cores (not checked). */
-    public record Result(String name, double exact, double tf32, double tf32VsEmulated, String failure) {
-        public boolean passed() { return failure == null; }
-
-        public String line() {
-            String body = String.format("%-32s exact %.1e  tf32 %.1e  tf32/emul %.1e", name, exact, tf32, tf32VsEmulated);
-            return (passed() ? "ok   " : "FAIL ") + body + (passed() ? "" : "  <- " + failure);
+    public record Result(String name, double exact, double tf32, double tf32VsEmulated, String failure) implements CheckResult {
+        @Override public String body() {
+            return String.format("%-32s exact %.1e  tf32 %.1e  tf32/emul %.1e", name, exact, tf32, tf32VsEmulated);
         }
     }
 
@@ -63,7 +60,7 @@ public final class CudaGemmCheck {
         return results;
     }
 
-    static Result check(CudaBackend backend, Case c, long seed) {
+    public static Result check(CudaBackend backend, Case c, long seed) {
         CudaGemm gemm = backend.gemm();
         CudaGemm.Mode previous = gemm.mode();
         try {

@@ -23,12 +23,9 @@ public final class DeviceCheck {
     public static final double TOL64 = 1e-10;
 
     /** The outcome of one case on one device. */
-    public record Result(String name, double forward32, double grad32, double forward64, double grad64, String failure) {
-        public boolean passed() { return failure == null; }
-
-        public String line() {
-            String body = String.format("%-28s fwd32 %.1e  grad32 %.1e  fwd64 %.1e  grad64 %.1e", name, forward32, grad32, forward64, grad64);
-            return (passed() ? "ok   " : "FAIL ") + body + (passed() ? "" : "  <- " + failure);
+    public record Result(String name, double forward32, double grad32, double forward64, double grad64, String failure) implements CheckResult {
+        @Override public String body() {
+            return String.format("%-28s fwd32 %.1e  grad32 %.1e  fwd64 %.1e  grad64 %.1e", name, forward32, grad32, forward64, grad64);
         }
     }
 

@@ -22,13 +22,9 @@ public final class GradCheck {
     public static final double TOL_GRAD32 = 1e-4;
 
     /** The outcome of one case. */
-    public record Result(String name, double gradError, double forward32Error, double grad32Error, String failure) {
-        public boolean passed() { return failure == null; }
-
-        public String line() {
-            String status = passed() ? "ok  " : "FAIL";
-            String body = String.format("%-28s grad64 %.1e  fwd32 %.1e  grad32 %.1e", name, gradError, forward32Error, grad32Error);
-            return status + " " + body + (passed() ? "" : "  <- " + failure);
+    public record Result(String name, double gradError, double forward32Error, double grad32Error, String failure) implements CheckResult {
+        @Override public String body() {
+            return String.format("%-28s grad64 %.1e  fwd32 %.1e  grad32 %.1e", name, gradError, forward32Error, grad32Error);
         }
     }
 

@@ -16,7 +16,7 @@ public final class Reductions {
         Tensor y = t.backend().reduce(op, t, ax);
         Tensor kept = y.unsqueeze(ax); // the reduced axis as size 1, to broadcast back against t
         Tensor result = keepDim ? kept : y;
-        if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) return result.named(name);
+        if (op.isArg()) return result.named(name);
         Elementwise.requireFloat(name, t);
         Tensor out = keepDim ? Tensor.wrap(kept.storage(), kept.shape()) : y;
         return Autograd.record(name, out, (g, needs) -> {

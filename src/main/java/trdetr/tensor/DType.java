@@ -15,5 +15,14 @@ public enum DType {
 
     public boolean isFloating() { return this == FLOAT32 || this == FLOAT64; }
 
+    /** The dtype of a host array: float[], double[], long[] or boolean[] (how backends take data from the host). */
+    public static DType ofHostArray(Object array) {
+        if (array instanceof float[]) return FLOAT32;
+        if (array instanceof double[]) return FLOAT64;
+        if (array instanceof long[]) return INT64;
+        if (array instanceof boolean[]) return BOOL;
+        throw new IllegalArgumentException("unsupported host array type " + (array == null ? "null" : array.getClass().getSimpleName()));
+    }
+
     @Override public String toString() { return label; }
 }

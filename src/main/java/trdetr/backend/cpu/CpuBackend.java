@@ -233,14 +233,10 @@ public final class CpuBackend implements Backend {
     // ------------------------------------------------------------------ reductions
 
     @Override public Tensor reduce(ReduceOp op, Tensor a, int axis) {
-        int[] shape = a.shape();
-        AxisSplit split = AxisSplit.of(shape, axis);
+        AxisSplit split = AxisSplit.forReduction(op, a.shape(), axis);
         int n = split.n(), outer = split.outer(), inner = split.inner();
         int[] outShape = split.reducedShape();
-        boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
-        if (n == 0 && op != ReduceOp.SUM) {
-            throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce an empty axis of shape " + Shape.str(shape));
-        }
+        boolean arg = op.isArg();
         Tensor x = packed(a.dtype() == DType.FLOAT32 || a.dtype() == DType.FLOAT64 ? a : a.to(DType.FLOAT64));
         Tensor out = empty(arg ? DType.INT64 : x.dtype(), outShape);
         Object xs = array(x), os = array(out);

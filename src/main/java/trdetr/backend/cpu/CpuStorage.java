@@ -11,12 +11,9 @@ final class CpuStorage implements Storage {
     private final int size;
 
     CpuStorage(Object array) {
+        this.dtype = DType.ofHostArray(array);
         this.array = array;
-        if (array instanceof float[]) { dtype = DType.FLOAT32; size = ((float[]) array).length; }
-        else if (array instanceof double[]) { dtype = DType.FLOAT64; size = ((double[]) array).length; }
-        else if (array instanceof long[]) { dtype = DType.INT64; size = ((long[]) array).length; }
-        else if (array instanceof boolean[]) { dtype = DType.BOOL; size = ((boolean[]) array).length; }
-        else throw new IllegalArgumentException("unsupported host array type " + array.getClass().getSimpleName());
+        this.size = java.lang.reflect.Array.getLength(array);
     }
 
     static CpuStorage allocate(DType dtype, int size) {

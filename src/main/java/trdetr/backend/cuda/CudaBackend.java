@@ -94,24 +94,21 @@ public final class CudaBackend implements Backend {
         return s;
     }
 
+    /** A copy of a host array on the device; BOOL travels as one byte per element (the kernels' {@code boolean}). */
     @Override public Storage upload(Object host) {
-        if (host instanceof float[]) { float[] a = (float[]) host; CudaStorage s = raw(DType.FLOAT32, a.length); if (a.length > 0) cuMemcpyHtoD(s.pointer(), Pointer.to(a), s.bytes()); return s; }
-        if (host instanceof double[]) { double[] a = (double[]) host; CudaStorage s = raw(DType.FLOAT64, a.length); if (a.length > 0) cuMemcpyHtoD(s.pointer(), Pointer.to(a), s.bytes()); return s; }
-        if (host instanceof long[]) { long[] a = (long[]) host; CudaStorage s = raw(DType.INT64, a.length); if (a.length > 0) cuMemcpyHtoD(s.pointer(), Pointer.to(a), s.bytes()); return s; }
-        if (host instanceof boolean[]) {
-            boolean[] a = (boolean[]) host;
-            byte[] b = new byte[a.length];
-            for (int i = 0; i < a.length; i++) b[i] = (byte) (a[i] ? 1 : 0);
-            CudaStorage s = raw(DType.BOOL, a.length);
-            if (a.length > 0) cuMemcpyHtoD(s.pointer(), Pointer.to(b), s.bytes());
-            return s;
-        }
-        throw new IllegalArgumentException("unsupported host array type " + host.getClass().getSimpleName());
+        CudaStorage s = raw(DType.ofHostArray(host), java.lang.reflect.Array.getLength(host));
+        if (s.size() > 0) cuMemcpyHtoD(s.pointer(), hostPointer(host instanceof boolean[] ? bytes((boolean[]) host) : host), s.bytes());
+        return s;
     }
 
-    /** t itself when it is contiguous from offset 0 over its whole storage, else a packed copy. */
+    /** Whether t is contiguous from offset 0 over its whole storage (kernels may then read the storage as is). */
+    private static boolean isPacked(Tensor t) {
+        return t.isContiguous() && t.offset() == 0 && t.storage().size() == t.numel();
+    }
+
+    /** t itself when it {@link #isPacked is packed}, else a packed copy. */
     Tensor packed(Tensor t) {
-        if (t.isContiguous() && t.offset() == 0 && t.storage().size() == t.numel()) return t;
+        if (isPacked(t)) return t;
         Tensor out = empty(t.dtype(), t.shape());
         copy(out, t);
         return out;
@@ -121,18 +118,34 @@ public final class CudaBackend implements Backend {
         Tensor p = packed(t);
         CudaStorage s = (CudaStorage) p.storage();
         int n = p.numel();
+        Object host;
         switch (t.dtype()) {
-            case FLOAT32: { float[] a = new float[n]; if (n > 0) cuMemcpyDtoH(Pointer.to(a), s.pointer(), s.bytes()); return a; }
-            case FLOAT64: { double[] a = new double[n]; if (n > 0) cuMemcpyDtoH(Pointer.to(a), s.pointer(), s.bytes()); return a; }
-            case INT64: { long[] a = new long[n]; if (n > 0) cuMemcpyDtoH(Pointer.to(a), s.pointer(), s.bytes()); return a; }
-            default: {
-                byte[] b = new byte[n];
-                if (n > 0) cuMemcpyDtoH(Pointer.to(b), s.pointer(), s.bytes());
-                boolean[] a = new boolean[n];
-                for (int i = 0; i < n; i++) a[i] = b[i] != 0;
-                return a;
-            }
+            case FLOAT32: host = new float[n]; break;
+            case FLOAT64: host = new double[n]; break;
+            case INT64: host = new long[n]; break;
+            default: host = new byte[n];
         }
+        if (n > 0) cuMemcpyDtoH(hostPointer(host), s.pointer(), s.bytes());
+        return host instanceof byte[] ? booleans((byte[]) host) : host;
+    }
+
+    private static Pointer hostPointer(Object array) {
+        if (array instanceof float[]) return Pointer.to((float[]) array);
+        if (array instanceof double[]) return Pointer.to((double[]) array);
+        if (array instanceof long[]) return Pointer.to((long[]) array);
+        return Pointer.to((byte[]) array);
+    }
+
+    private static byte[] bytes(boolean[] a) {
+        byte[] b = new byte[a.length];
+        for (int i = 0; i < a.length; i++) b[i] = (byte) (a[i] ? 1 : 0);
+        return b;
+    }
+
+    private static boolean[] booleans(byte[] b) {
+        boolean[] a = new boolean[b.length];
+        for (int i = 0; i < b.length; i++) a[i] = b[i] != 0;
+        return a;
     }
 
     static String suffix(DType t) {
@@ -156,7 +169,7 @@ public final class CudaBackend implements Backend {
      * storage base, which cuMemAlloc aligns to 256 bytes) and with its whole storage as its elements.
      */
     private static boolean vectorisable(Tensor t) {
-        return t.dtype() == DType.FLOAT32 && t.isContiguous() && t.offset() == 0 && t.numel() == t.storage().size();
+        return t.dtype() == DType.FLOAT32 && isPacked(t);
     }
 
     @Override public void copy(Tensor dst, Tensor src) {
@@ -245,14 +258,10 @@ public final class CudaBackend implements Backend {
     // ------------------------------------------------------------------ reductions
 
     @Override public Tensor reduce(ReduceOp op, Tensor a, int axis) {
-        int[] shape = a.shape();
-        AxisSplit split = AxisSplit.of(shape, axis);
+        AxisSplit split = AxisSplit.forReduction(op, a.shape(), axis);
         int n = split.n(), outer = split.outer(), inner = split.inner();
         int[] outShape = split.reducedShape();
-        boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
-        if (n == 0 && op != ReduceOp.SUM) {
-            throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce an empty axis of shape " + Shape.str(shape));
-        }
+        boolean arg = op.isArg();
         Tensor x = packed(a.dtype().isFloating() ? a : a.to(DType.FLOAT64));
         Tensor out = empty(arg ? DType.INT64 : x.dtype(), outShape);
         int outputs = outer * inner;

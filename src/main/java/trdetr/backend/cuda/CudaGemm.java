@@ -72,16 +72,15 @@ public final class CudaGemm {
     /** The {@link trdetr.backend.Backend#matmul} contract; a and b are packed (contiguous from offset 0). */
     Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
         MatmulShape ms = MatmulShape.of(a.shape(), b.shape(), transA, transB);
-        int batch = ms.batch(), m = ms.m(), n = ms.n(), k = ms.k();
-        long strideA = ms.strideA(), strideB = ms.strideB();
         Tensor out = backend.empty(a.dtype(), ms.outShape());
         if (out.numel() == 0) return out;
-        if (k == 0) { backend.fill(out, 0); return out; }
+        if (ms.k() == 0) { backend.fill(out, 0); return out; }
         Mode effective = a.dtype() == DType.FLOAT32 ? effectiveMode() : Mode.EXACT;
         switch (effective) {
-            case TF32 -> tf32(out, a, b, m, n, k, transA, transB, strideA, strideB, batch);
-            case CUBLAS -> CublasGemm.get().sgemm(storage(out), storage(a), storage(b), m, n, k, transA, transB, strideA, strideB, batch);
-            default -> exact(out, a, b, m, n, k, transA, transB, strideA, strideB, batch);
+            case TF32 -> tf32(out, a, b, ms, transA, transB);
+            case CUBLAS -> CublasGemm.get().sgemm(storage(out), storage(a), storage(b), ms.m(), ms.n(), ms.k(), transA, transB,
+                    ms.strideA(), ms.strideB(), ms.batch());
+            default -> exact(out, a, b, ms, transA, transB);
         }
         return out;
     }
@@ -105,15 +104,15 @@ public final class CudaGemm {
         return m;
     }
 
-    private void exact(Tensor out, Tensor a, Tensor b, int m, int n, int k, boolean transA, boolean transB,
-                       long strideA, long strideB, int batch) {
+    private void exact(Tensor out, Tensor a, Tensor b, MatmulShape ms, boolean transA, boolean transB) {
         String t = a.dtype() == DType.FLOAT32 ? "f32" : "f64";
-        backend.kernels.launch3("gemm", "gemm_" + t, new int[] {(n + 63) / 64, (m + 63) / 64, batch}, new int[] {256, 1, 1}, 0,
-                out, a, b, m, n, k, transA ? 1 : 0, transB ? 1 : 0, strideA, strideB);
+        backend.kernels.launch3("gemm", "gemm_" + t, new int[] {(ms.n() + 63) / 64, (ms.m() + 63) / 64, ms.batch()},
+                new int[] {256, 1, 1}, 0, out, a, b, ms.m(), ms.n(), ms.k(), transA ? 1 : 0, transB ? 1 : 0, ms.strideA(), ms.strideB());
     }
 
-    private void tf32(Tensor out, Tensor a, Tensor b, int m, int n, int k, boolean transA, boolean transB,
-                      long strideA, long strideB, int batch) {
+    private void tf32(Tensor out, Tensor a, Tensor b, MatmulShape ms, boolean transA, boolean transB) {
+        int m = ms.m(), n = ms.n(), k = ms.k(), batch = ms.batch();
+        long strideA = ms.strideA(), strideB = ms.strideB();
         int splits = splitsFor(m, n, k, batch);
         int kTiles = (k + TF32_BK - 1) / TF32_BK, tilesPerSplit = (kTiles + splits - 1) / splits;
         splits = (kTiles + tilesPerSplit - 1) / tilesPerSplit;   // no empty split
