@@ -22,7 +22,7 @@ class CudaMemoryTest {
 
     @Test
     void deviceMemoryStaysFlatOverAThousandTrainingSteps() throws Exception {
-        assumeTrue(CudaBackend.isAvailable(), "no usable CUDA GPU: " + CudaDevice.unavailableReason());
+        assumeTrue(CudaBackend.isAvailable(), CudaDevice.unavailableReason());
         MemoryCheck.Result r = MemoryCheck.run(CudaBackend.get(), 1000, tmp.resolve("demo"));
         System.out.println("CudaMemoryTest: " + r.summary(10));
         long[] range = r.inUseRange(10, 1000);

@@ -20,7 +20,7 @@ class CudaDeviceCheckTest {
 
     @BeforeAll
     static void gpu() {
-        assumeTrue(CudaBackend.isAvailable(), "no usable CUDA GPU: " + CudaDevice.unavailableReason());
+        assumeTrue(CudaBackend.isAvailable(), CudaDevice.unavailableReason());
         cuda = CudaBackend.get();
         cuda.setPoison(true);
     }
