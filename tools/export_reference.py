@@ -173,12 +173,15 @@ def parse_args(argv=None):
 # Official code: import by path, run-time patches
 # ----------------------------------------------------------------------------------------------------------------
 
-def import_official(repo):
-    repo = os.path.abspath(repo)
-    if not os.path.isfile(os.path.join(repo, "tr_detr", "model.py")):
-        sys.exit(f"error: {repo} does not look like a TR-DETR clone (no tr_detr/model.py)")
-    sys.dont_write_bytecode = True
-    sys.path.insert(0, repo)
+class _PlainTable:
+    """Stands in for pandas.DataFrame(d, index=[0]).transpose().to_markdown(): one "key: value" line per option."""
+    def __init__(self, d, *a, **k): self.d = d
+    def transpose(self): return self
+    def to_markdown(self): return "\n".join(f"{k}: {v}" for k, v in self.d.items())
+
+
+def stub_missing_modules():
+    """Progress-bar and table packages the official code imports but we never need: no-op stand-ins when missing."""
     stubbed = []
     for name in ("tqdm", "pandas"):
         try:
@@ -187,8 +190,19 @@ def import_official(repo):
             mod = types.ModuleType(name)
             mod.tqdm = lambda it=None, *a, **k: it
             mod.trange = lambda *a, **k: range(*a)
+            mod.DataFrame = _PlainTable  # utils.basic_utils.dict_to_markdown prints the options through pandas
             sys.modules[name] = mod
             stubbed.append(name)
+    return stubbed
+
+
+def import_official(repo):
+    repo = os.path.abspath(repo)
+    if not os.path.isfile(os.path.join(repo, "tr_detr", "model.py")):
+        sys.exit(f"error: {repo} does not look like a TR-DETR clone (no tr_detr/model.py)")
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, repo)
+    stubbed = stub_missing_modules()
     import torch
     torch.Tensor.cuda = lambda self, *a, **k: self  # Transformer.forward: torch.zeros(...).cuda()
     from tr_detr.config import BaseOptions

@@ -34,7 +34,7 @@ cp -r target/test-classes bundle/test-classes
 # For the PyTorch side of the GPU race (tools/bench_pytorch.py --device cuda): the official code, when given.
 if [[ -n "${OFFICIAL_REPO:-}" ]]; then
   mkdir -p bundle/official
-  cp -r "$OFFICIAL_REPO/tr_detr" "$OFFICIAL_REPO/utils" bundle/official/
+  cp -r "$OFFICIAL_REPO/tr_detr" "$OFFICIAL_REPO/utils" "$OFFICIAL_REPO/standalone_eval" bundle/official/
   find bundle/official -depth -name '__pycache__' -exec rm -rf {} +
 fi
 

@@ -169,8 +169,9 @@ public final class CpuBackend implements Backend {
         if (a.dtype() == DType.FLOAT32) {
             float[] z = f32(out), x = f32(a), y = f32(b);
             StridedLoop.runParallel(ops, (o, s, n) -> {
+                if (VectorApi.ELEMENTWISE && VectorBinary.tryRow(op, z, x, y, o, s, n)) return;
                 int p = o[0], q = o[1], r = o[2];
-                switch (op) { // the four common ops get loops the JIT can vectorise
+                switch (op) { // the four common ops get loops of their own (no per-element switch)
                     case ADD: for (int i = 0; i < n; i++, p += s[0], q += s[1], r += s[2]) z[p] = x[q] + y[r]; return;
                     case SUB: for (int i = 0; i < n; i++, p += s[0], q += s[1], r += s[2]) z[p] = x[q] - y[r]; return;
                     case MUL: for (int i = 0; i < n; i++, p += s[0], q += s[1], r += s[2]) z[p] = x[q] * y[r]; return;
