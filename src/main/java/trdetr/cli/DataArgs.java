@@ -3,12 +3,13 @@ package trdetr.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import trdetr.data.DatasetKind;
 import trdetr.data.DatasetOptions;
 
-/** The data options shared by train, predict and eval (official names, kebab-case). */
+/** The data options shared by train and predict (official names, kebab-case). */
 final class DataArgs {
+    @Mixin DatasetChoice dataset;
     @Option(names = "--v-feat-dirs", split = ",", description = "Video feature directories, concatenated in this order.") List<Path> vFeatDirs = new ArrayList<>();
     @Option(names = "--t-feat-dir", description = "Text feature directory.") Path tFeatDir;
     @Option(names = "--a-feat-dir", description = "Audio feature directory (optional).") Path aFeatDir;
@@ -27,7 +28,7 @@ final class DataArgs {
     DatasetOptions options(Path annotations, boolean labels) {
         if (tFeatDir == null) throw new UserError("--t-feat-dir is required with " + annotations);
         if (ctxMode.contains("video") && vFeatDirs.isEmpty()) throw new UserError("--v-feat-dirs is required with --ctx-mode " + ctxMode);
-        return DatasetOptions.builder(DatasetKind.QVHIGHLIGHTS, annotations).videoDirs(vFeatDirs).textDir(tFeatDir).audioDir(aFeatDir)
+        return DatasetOptions.builder(dataset.kind(annotations), annotations).domain(dataset.domain()).videoDirs(vFeatDirs).textDir(tFeatDir).audioDir(aFeatDir)
                 .ctxMode(ctxMode).maxQueryLength(maxQL).maxVideoLength(maxVL).clipLength(clipLength).maxWindows(maxWindows)
                 .normalizeVideo(!noNormVfeat).normalizeText(!noNormTfeat).dataRatio(dataRatio).skipMissing(skipMissing)
                 .loadLabels(labels).build();

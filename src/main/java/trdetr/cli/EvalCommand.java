@@ -2,27 +2,39 @@ package trdetr.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import trdetr.eval.AtomicFiles;
+import trdetr.eval.Benchmark;
 import trdetr.eval.EvaluationResult;
+import trdetr.eval.GroundTruthEntry;
 import trdetr.eval.StandaloneEvaluator;
 
 /**
- * {@code trdetr eval}: the official QVHighlights evaluator ({@code standalone_eval/eval.py}) on a submission file.
+ * {@code trdetr eval}: the official QVHighlights evaluator ({@code standalone_eval/eval.py}) on a submission file, or
+ * with {@code --dset-name} the metric of another dataset ({@link Benchmark}).
  * Prints the brief metrics (or, with --json, the full metrics JSON exactly as the official script writes it) and
  * writes the full JSON to --out. Bad input (malformed jsonl, a missing field, qid sets that differ) is a one-line
  * error naming the file and line, exit code 2.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Score a moment-retrieval / highlight-detection submission with the official QVHighlights metrics.")
+        description = {"Score a moment-retrieval / highlight-detection submission: the official QVHighlights metrics,",
+                "the moment-retrieval metrics over Lighthouse's full range for charades, the top-5 mAP for tvsum."})
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--submission", required = true, paramLabel = "PRED.jsonl",
             description = "Submission jsonl: qid, pred_relevant_windows [[st, ed, score], ...], pred_saliency_scores.")
     Path submission;
 
-    @Option(names = "--gt", required = true, paramLabel = "GT.jsonl", description = "Ground-truth jsonl (QVHighlights annotation format).")
+    @Option(names = "--gt", required = true, paramLabel = "GT.jsonl", description = "Ground-truth jsonl (the annotation file of the split).")
     Path groundTruth;
+
+    @Mixin DatasetChoice dataset;
+
+    @Option(names = "--eval-bsz", defaultValue = "100",
+            description = "TVSum only: the batch size the predictions were made with; the official mAP averages only the last video of each batch.")
+    int evalBsz;
 
     @Option(names = "--out", paramLabel = "METRICS.json", description = "Write the full metrics JSON here (json.dumps(indent=4), written atomically).")
     Path out;
@@ -35,7 +47,10 @@ final class EvalCommand implements Callable<Integer> {
     boolean allowMissing;
 
     @Override public Integer call() throws Exception {
-        EvaluationResult result = StandaloneEvaluator.evaluateFiles(submission, groundTruth, !allowMissing);
+        Benchmark benchmark = Benchmark.of(dataset.kind(groundTruth));
+        List<GroundTruthEntry> gt = StandaloneEvaluator.readGroundTruth(groundTruth);
+        if (dataset.domain() != null) gt = gt.stream().filter(g -> dataset.domain().equals(g.domain())).toList();
+        EvaluationResult result = benchmark.evaluate(StandaloneEvaluator.readSubmission(submission), gt, !allowMissing, evalBsz);
         if (json) {
             System.out.println(result.toJson());
         } else {

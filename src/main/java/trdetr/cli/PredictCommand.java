@@ -12,25 +12,27 @@ import trdetr.backend.cpu.Parallel;
 import trdetr.data.Annotation;
 import trdetr.data.DataLoader;
 import trdetr.data.MomentDataset;
+import trdetr.eval.Benchmark;
 import trdetr.eval.EvaluationResult;
-import trdetr.eval.PredictionPostProcessor;
-import trdetr.eval.StandaloneEvaluator;
 import trdetr.eval.SubmissionLine;
 import trdetr.eval.SubmissionWriter;
 import trdetr.inference.Predictor;
 import trdetr.inference.QueryPicture;
+import trdetr.inference.SplitGroundTruth;
 import trdetr.model.TrDetr;
 import trdetr.train.Checkpoint;
 
-/** Writes the official submission jsonl for a split from a checkpoint; scores it when the split has labels. */
+/** Writes the submission jsonl for a split from a checkpoint; scores it when the split has labels. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Predict moments and saliency for every query of a split and write the official submission jsonl.",
-                "With labels in the annotations, also score it with the official evaluator (PRED_metrics.json)."})
+                "hl: windows and saliency; charades: windows only; tvsum: float32 saliency only (it has no windows).",
+                "With labels in the annotations, also score it (PRED_metrics.json): the official evaluator for hl, its moment-retrieval",
+                "part over Lighthouse's full range for charades, the top-5 mAP for tvsum."})
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "trdetr checkpoint (best.ckpt/latest.ckpt) or an official torch.save checkpoint.") Path checkpoint;
     @Option(names = "--eval-path", description = "Annotations of the split (jsonl). Default: the validation split the checkpoint was trained with.") Path evalPath;
     @Mixin DataArgs data;
-    @Option(names = "--out", description = "Submission file (default: hl_{split}_submission.jsonl next to the checkpoint).") Path out;
+    @Option(names = "--out", description = "Submission file (default: {dset_name}_{split}_submission.jsonl next to the checkpoint).") Path out;
     @Option(names = "--eval-bsz", defaultValue = "100") int evalBsz;
     @Option(names = "--nms-thd", defaultValue = "-1", description = "NMS IoU threshold; -1 (default) is off, as the official runs.") double nmsThd;
     @Option(names = "--max-before-nms", defaultValue = "10") int maxBeforeNms;
@@ -46,18 +48,18 @@ final class PredictCommand implements Callable<Integer> {
         VerifyCommand.requireFile(checkpoint, "--checkpoint");
         TrDetr model = Checkpoint.loadModel(checkpoint, null);
         MomentDataset split = MomentDataset.open(splitOptions());
-        Path target = out != null ? out : checkpoint.toAbsolutePath().resolveSibling("hl_" + splitName() + "_submission.jsonl");
+        Benchmark benchmark = Benchmark.of(split.options().kind());
+        Path target = out != null ? out : checkpoint.toAbsolutePath().resolveSibling(data.dataset.name + "_" + splitName() + "_submission.jsonl");
         List<SubmissionLine> lines;
         try (DataLoader loader = DataLoader.evaluation(split, evalBsz)) {
-            lines = new Predictor(new PredictionPostProcessor(), nmsThd, maxBeforeNms, maxAfterNms).predict(model, loader);
+            lines = new Predictor(benchmark, benchmark.postProcessor(data.clipLength), nmsThd, maxBeforeNms, maxAfterNms).predict(model, loader);
         }
         SubmissionWriter.write(target, lines);
         System.out.printf("%d predictions written to %s%n", lines.size(), target);
         if (htmlDir != null) pictures(lines, split);
-        boolean labelled = split.annotations().stream().allMatch(a -> a.relevantWindows() != null);
+        boolean labelled = split.annotations().stream().allMatch(a -> a.relevantWindows() != null || a.label() != null);
         if (labelled) {
-            EvaluationResult result = StandaloneEvaluator.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(),
-                    StandaloneEvaluator.readGroundTruth(split.options().annotations()), true);
+            EvaluationResult result = benchmark.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(), SplitGroundTruth.of(split), true, evalBsz);
             Path metrics = target.resolveSibling(target.getFileName().toString().replaceFirst("\\.jsonl$", "") + "_metrics.json");
             trdetr.eval.AtomicFiles.writeString(metrics, result.toJson());
             System.out.print(result.briefTable());
@@ -78,6 +80,15 @@ final class PredictCommand implements Callable<Integer> {
             data.tFeatDir = Path.of(t);
             data.vFeatDirs = ((List<String>) run.getOrDefault("v_feat_dirs", List.of())).stream().map(Path::of).toList();
             if (run.get("ctx_mode") instanceof String c) data.ctxMode = c;
+            // The dataset and its clip length come with the features unless given: a TVSum or Charades-STA checkpoint
+            // predicts on its own dataset as it was trained.
+            if (data.dataset.isDefault() && run.get("dset_name") instanceof String n) {
+                data.dataset.name = n;
+                data.dataset.domain = run.get("dset_domain") instanceof String d ? d : null;
+            }
+            if (run.get("clip_length") instanceof Number c) data.clipLength = c.doubleValue();
+            if (run.get("max_v_l") instanceof Number v) data.maxVL = v.intValue();
+            if (run.get("max_q_l") instanceof Number q) data.maxQL = q.intValue();
         }
         return data.options(evalPath, !isTestSplit());
     }

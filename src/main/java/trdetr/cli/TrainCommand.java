@@ -16,7 +16,9 @@ import trdetr.data.DataLoader;
 import trdetr.data.DatasetOptions;
 import trdetr.data.DemoDataset;
 import trdetr.data.MomentDataset;
+import trdetr.eval.Benchmark;
 import trdetr.inference.MomentValidation;
+import trdetr.loss.TrDetrCriterion;
 import trdetr.inference.Predictor;
 import trdetr.model.Fix;
 import trdetr.model.TrDetr;
@@ -31,8 +33,10 @@ import trdetr.train.Trainer;
  * dataset (generated once into a cache directory).
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train TR-DETR on QVHighlights-format data (official option names, kebab-case).",
-                "With no --train-path it generates the built-in demo dataset and trains on it."})
+        description = {"Train TR-DETR on QVHighlights, Charades-STA or TVSum data (official option names, kebab-case).",
+                "With no --train-path it generates the built-in demo dataset (QVHighlights format) and trains on it.",
+                "Validation, the best checkpoint and early stopping use the dataset's metric: MR-full-mAP for hl and charades "
+                        + "(charades: moment retrieval only, over Lighthouse's single full range), mAP (top-5) for tvsum."})
 final class TrainCommand implements Callable<Integer> {
     /**
      * The demo's schedule, chosen so that the main job finishes in about 10 minutes on a 2-core CPU: the official run
@@ -100,6 +104,9 @@ final class TrainCommand implements Callable<Integer> {
         device.use();
         if (threads != null) Parallel.setThreads(threads);
         boolean demo = trainPath == null;
+        if (demo && !data.dataset.isDefault()) {
+            throw new UserError("--dset-name " + data.dataset.name + " needs --train-path (the demo dataset is QVHighlights)");
+        }
         DatasetOptions trainData, evalData;
         if (demo) {
             Path dir = demoDir != null ? demoDir : Path.of(System.getProperty("user.home"), ".cache", "trdetr", Demo.DIR);
@@ -110,11 +117,11 @@ final class TrainCommand implements Callable<Integer> {
                     chance.mrFullR1At05(), chance.hlMinVeryGoodMap(), chance.hlMinVeryGoodHit1());
             trainData = layout.options("train");
             evalData = layout.options("val");
-            evalPath = layout.val();
         } else {
             trainData = data.options(trainPath, true);
             evalData = evalPath == null ? null : data.options(evalPath, true);
         }
+        Benchmark benchmark = Benchmark.of((evalData != null ? evalData : trainData).kind());
         MomentDataset train = MomentDataset.open(trainData);
         MomentDataset val = evalData == null ? null : MomentDataset.open(evalData);
         if (!train.skipped().isEmpty()) System.out.println(train.skipReport());
@@ -139,15 +146,22 @@ final class TrainCommand implements Callable<Integer> {
         run.put("v_feat_dirs", trainData.videoDirs().stream().map(Path::toString).toList());
         run.put("t_feat_dir", trainData.textDir().toString());
         run.put("ctx_mode", trainData.ctxMode());
+        run.put("dset_name", data.dataset.name);
+        run.put("dset_domain", data.dataset.domain);
+        run.put("clip_length", trainData.clipLength());
+        run.put("max_v_l", trainData.maxVideoLength());
+        run.put("max_q_l", trainData.maxQueryLength());
         run.put("demo", demo);
         Files.createDirectories(resultsDir);
         try (DataLoader trainLoader = DataLoader.training(train, batch, seed);
              DataLoader valLoader = val == null ? null : DataLoader.evaluation(val, evalBsz)) {
             MomentValidation validation = val == null ? null
-                    : new MomentValidation(valLoader, evalPath, resultsDir, "val", Predictor.official(), "MR-full-mAP");
-            Trainer.Result result = new Trainer(model, gen, trainLoader, validation, options, run).run(resume);
-            System.out.printf("done: %d epochs, best MR-full-mAP %.2f; checkpoints, metrics.jsonl and training.png in %s%n",
-                    result.epochsDone(), result.bestScore(), resultsDir);
+                    : new MomentValidation(valLoader, resultsDir, "val", Predictor.of(benchmark, trainData.clipLength()), benchmark);
+            // Official use_matcher = (dset_name != "tvsum"): a dataset without moments trains on saliency alone.
+            TrDetrCriterion criterion = new TrDetrCriterion(config, Benchmark.of(trainData.kind()).hasWindows());
+            Trainer.Result result = new Trainer(model, criterion, gen, trainLoader, validation, options, run).run(resume);
+            System.out.printf("done: %d epochs, best %s %s; checkpoints, metrics.jsonl and training.png in %s%n",
+                    result.epochsDone(), benchmark.selectionMetric(), val == null ? "(no validation)" : String.valueOf(result.bestScore()), resultsDir);
         }
         return 0;
     }

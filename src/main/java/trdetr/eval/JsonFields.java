@@ -34,6 +34,12 @@ final class JsonFields {
         return n == null ? null : number(line, n, "\"" + name + "\"");
     }
 
+    static String optionalString(JsonlLine line, String name) {
+        JsonNode n = field(line, name);
+        if (n != null && !n.isTextual()) throw line.error("\"" + name + "\" must be a string, found " + describe(n));
+        return n == null ? null : n.asText();
+    }
+
     static double[] numbers(JsonlLine line, JsonNode n, String what) {
         if (!n.isArray()) throw line.error(what + " must be a list of numbers, found " + describe(n));
         double[] out = new double[n.size()];

@@ -10,9 +10,20 @@ import java.util.Set;
  * (end − start) lies in (min, max]. For a split, each query keeps only its windows in range, queries left with none
  * are dropped, and only the submissions of the remaining qids are kept (in submission order). "full" is (0, 150]
  * but is returned unfiltered, so zero-length and over-long windows count there and nowhere else.
+ *
+ * <p>Lighthouse's evaluator, which we use for Charades-STA (the official code has no path for it), has a single
+ * range, "full" = (0, 1500], filtered like the others: its videos are about 30 s long, so the official "long" range
+ * would be empty and the official evaluator would fail on it.
  */
 public enum LengthSplit {
-    SHORT("short", 0, 10), MIDDLE("middle", 10, 30), LONG("long", 30, 150), FULL("full", 0, 150);
+    SHORT("short", 0, 10), MIDDLE("middle", 10, 30), LONG("long", 30, 150), FULL("full", 0, 150),
+    /** Lighthouse's only range (same key as {@link #FULL}; the two are never used together). */
+    LIGHTHOUSE_FULL("full", 0, 1500);
+
+    /** The ranges of the official evaluator, in its order. */
+    public static final List<LengthSplit> OFFICIAL = List.of(SHORT, MIDDLE, LONG, FULL);
+    /** The range of Lighthouse's evaluator. */
+    public static final List<LengthSplit> LIGHTHOUSE = List.of(LIGHTHOUSE_FULL);
 
     public final String key;
     public final double min, max;
@@ -39,7 +50,7 @@ public enum LengthSplit {
                 if (min < len && len <= max) kept.add(w);
             }
             if (!kept.isEmpty()) {
-                out.add(new GroundTruthEntry(d.qid(), d.duration(), kept, d.relevantClipIds(), d.saliencyScores(), d.source()));
+                out.add(new GroundTruthEntry(d.qid(), d.duration(), kept, d.relevantClipIds(), d.saliencyScores(), d.label(), d.domain(), d.source()));
             }
         }
         return out;

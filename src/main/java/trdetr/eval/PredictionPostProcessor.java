@@ -74,10 +74,10 @@ public final class PredictionPostProcessor {
 
     /**
      * {@code post_processing_mr_nms}: the line with its windows passed through {@link TemporalNms}; returned unchanged
-     * when the threshold is -1 (the official "off").
+     * when the threshold is -1 (the official "off") or the line has no windows.
      */
     public static SubmissionLine applyNms(SubmissionLine line, double nmsThreshold, int maxBeforeNms, int maxAfterNms) {
-        if (nmsThreshold == -1) return line;
+        if (nmsThreshold == -1 || line.windows() == null) return line;
         return new SubmissionLine(line.qid(), line.query(), line.vid(),
                 TemporalNms.apply(line.windows(), nmsThreshold, maxBeforeNms, maxAfterNms), line.saliency());
     }

@@ -33,11 +33,15 @@ public final class StandaloneEvaluator {
      *                    in both files
      */
     public static EvaluationResult evaluateFiles(Path submission, Path groundTruth, boolean matchNumber) throws IOException {
+        return evaluate(readSubmission(submission), readGroundTruth(groundTruth), matchNumber);
+    }
+
+    /** The entries of a submission file; an empty file is an error. */
+    public static List<SubmissionEntry> readSubmission(Path submission) throws IOException {
         List<SubmissionEntry> sub = new ArrayList<>();
         for (JsonlLine l : JsonlReader.read(submission)) sub.add(SubmissionEntry.fromJson(l));
-        List<GroundTruthEntry> gt = readGroundTruth(groundTruth);
         if (sub.isEmpty()) throw new UserError(submission + ": no predictions (empty file)");
-        return evaluate(sub, gt, matchNumber);
+        return sub;
     }
 
     /** The entries of an annotation file. */
@@ -49,38 +53,42 @@ public final class StandaloneEvaluator {
 
     /** {@code eval_submission(submission, ground_truth, match_number=matchNumber)}. */
     public static EvaluationResult evaluate(List<SubmissionEntry> submission, List<GroundTruthEntry> groundTruth, boolean matchNumber) {
-        if (matchNumber) {
-            checkSameQids(submission, groundTruth);
-        } else {
-            Set<Qid> inSub = new LinkedHashSet<>(), inGt = new LinkedHashSet<>();
-            submission.forEach(s -> inSub.add(s.qid()));
-            groundTruth.forEach(g -> inGt.add(g.qid()));
-            submission = submission.stream().filter(s -> inGt.contains(s.qid())).toList();
-            groundTruth = groundTruth.stream().filter(g -> inSub.contains(g.qid())).toList();
-        }
-        if (submission.isEmpty()) throw new UserError("no predictions to evaluate");
+        return evaluate(submission, groundTruth, matchNumber, LengthSplit.OFFICIAL, true);
+    }
+
+    /**
+     * The same computation over other length ranges ({@link LengthSplit#LIGHTHOUSE} for Charades-STA), and with the
+     * highlight part only when {@code highlights} is set and the submission has saliency: a dataset whose annotations
+     * have no saliency scores is scored on moment retrieval alone.
+     */
+    public static EvaluationResult evaluate(List<SubmissionEntry> submission, List<GroundTruthEntry> groundTruth, boolean matchNumber,
+                                            List<LengthSplit> ranges, boolean highlights) {
+        Matched m = match(submission, groundTruth, matchNumber);
+        submission = m.submission();
+        groundTruth = m.groundTruth();
         boolean hasWindows = submission.get(0).windows() != null;
-        boolean hasSaliency = submission.get(0).saliency() != null;
+        boolean hasSaliency = highlights && submission.get(0).saliency() != null;
 
         Map<String, SplitScores> mr = new LinkedHashMap<>();
         Map<String, Double> briefMr = new TreeMap<>(); // the official brief sorts its MR keys
         if (hasWindows) {
             validateForMomentRetrieval(submission, groundTruth);
             Map<String, SplitScores> bySplit = new TreeMap<>(); // output keys sorted: full, long, middle, short
-            for (LengthSplit split : LengthSplit.values()) {
+            for (LengthSplit split : ranges) {
                 List<GroundTruthEntry> g = split.filterGroundTruth(groundTruth);
                 List<SubmissionEntry> s = split.filterSubmission(submission, g);
                 bySplit.put(split.key, MomentRetrievalEvaluation.evaluate(s, g, split.key));
             }
             mr.putAll(bySplit);
-            briefMr.put("MR-full-mAP", bySplit.get("full").map().get("average"));
-            briefMr.put("MR-full-mAP@0.5", bySplit.get("full").map().get("0.5"));
-            briefMr.put("MR-full-mAP@0.75", bySplit.get("full").map().get("0.75"));
-            briefMr.put("MR-short-mAP", bySplit.get("short").map().get("average"));
-            briefMr.put("MR-middle-mAP", bySplit.get("middle").map().get("average"));
-            briefMr.put("MR-long-mAP", bySplit.get("long").map().get("average"));
-            briefMr.put("MR-full-R1@0.5", bySplit.get("full").recallAt1().get("0.5"));
-            briefMr.put("MR-full-R1@0.7", bySplit.get("full").recallAt1().get("0.7"));
+            SplitScores full = bySplit.get("full");
+            briefMr.put("MR-full-mAP", full.map().get("average"));
+            briefMr.put("MR-full-mAP@0.5", full.map().get("0.5"));
+            briefMr.put("MR-full-mAP@0.75", full.map().get("0.75"));
+            for (String range : new String[] {"short", "middle", "long"}) {
+                if (bySplit.containsKey(range)) briefMr.put("MR-" + range + "-mAP", bySplit.get(range).map().get("average"));
+            }
+            briefMr.put("MR-full-R1@0.5", full.recallAt1().get("0.5"));
+            briefMr.put("MR-full-R1@0.7", full.recallAt1().get("0.7"));
         }
         Map<String, HighlightScores> hl = new LinkedHashMap<>();
         if (hasSaliency) {
@@ -93,6 +101,27 @@ public final class StandaloneEvaluator {
             brief.put(k + "-Hit1", v.hit1());
         });
         return new EvaluationResult(brief, hl, mr);
+    }
+
+    /** A submission and the ground truth it is scored against. */
+    record Matched(List<SubmissionEntry> submission, List<GroundTruthEntry> groundTruth) {}
+
+    /**
+     * The official qid handling, shared by every evaluator: with matchNumber the qid sets must be equal, without it
+     * both sides keep only their common qids; either way there must be something left to score.
+     */
+    static Matched match(List<SubmissionEntry> submission, List<GroundTruthEntry> groundTruth, boolean matchNumber) {
+        if (matchNumber) {
+            checkSameQids(submission, groundTruth);
+        } else {
+            Set<Qid> inSub = new LinkedHashSet<>(), inGt = new LinkedHashSet<>();
+            submission.forEach(s -> inSub.add(s.qid()));
+            groundTruth.forEach(g -> inGt.add(g.qid()));
+            submission = submission.stream().filter(s -> inGt.contains(s.qid())).toList();
+            groundTruth = groundTruth.stream().filter(g -> inSub.contains(g.qid())).toList();
+        }
+        if (submission.isEmpty()) throw new UserError("no predictions to evaluate");
+        return new Matched(submission, groundTruth);
     }
 
     /** The official {@code assert pred_qids == gt_qids}, reported with the first qid on each side that has no match. */

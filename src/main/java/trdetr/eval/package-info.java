@@ -5,7 +5,10 @@
  *   <li>{@link trdetr.eval.StandaloneEvaluator}: {@code standalone_eval/eval.py} (QVHighlights MR mAP / R1 per length
  *       split, HL mAP / HIT@1 per saliency level) → {@link trdetr.eval.EvaluationResult} ({@code toJson()} is the
  *       official metrics file byte for byte).</li>
- *   <li>{@link trdetr.eval.TvSumMetric}: TVSum's top-5 mAP, with the official per-batch averaging or a corrected one.</li>
+ *   <li>{@link trdetr.eval.TvSumMetric}: TVSum's top-5 mAP, with the official per-batch averaging or a corrected one;
+ *       {@link trdetr.eval.TvSumEvaluator} applies it to a submission.</li>
+ *   <li>{@link trdetr.eval.Benchmark}: per dataset (QVHighlights, Charades-STA, TVSum) the fields of a submission line,
+ *       the evaluator and the metric that selects the best checkpoint.</li>
  *   <li>{@link trdetr.eval.PredictionPostProcessor}: model outputs ({@link trdetr.eval.QueryOutputs}) → official
  *       submission lines ({@link trdetr.eval.SubmissionLine}); {@link trdetr.eval.TemporalNms};
  *       {@link trdetr.eval.SubmissionWriter} writes the jsonl atomically.</li>

@@ -6,17 +6,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import trdetr.data.DataLoader;
+import trdetr.eval.Benchmark;
 import trdetr.eval.EvaluationResult;
 import trdetr.eval.GroundTruthEntry;
-import trdetr.eval.StandaloneEvaluator;
 import trdetr.eval.SubmissionLine;
 import trdetr.eval.SubmissionWriter;
 import trdetr.model.TrDetr;
 import trdetr.train.Validation;
 
 /**
- * QVHighlights-style validation: predictions for the split written as latest_{split}_preds.jsonl (and its
- * _metrics.json), scored by the official evaluator; the best model is chosen by MR-full-mAP, as the official run.
+ * Validation during training: predictions for the split written as latest_{split}_preds.jsonl (and its
+ * _metrics.json), scored by the dataset's {@link Benchmark}, whose selection metric picks the best model
+ * (MR-full-mAP for QVHighlights and Charades-STA, TVSum's mAP).
  */
 public final class MomentValidation implements Validation {
     private final DataLoader loader;
@@ -24,28 +25,28 @@ public final class MomentValidation implements Validation {
     private final Path resultsDir;
     private final String split;
     private final Predictor predictor;
-    private final String selectBy;
+    private final Benchmark benchmark;
 
-    public MomentValidation(DataLoader loader, Path groundTruthFile, Path resultsDir, String split, Predictor predictor, String selectBy) throws IOException {
+    public MomentValidation(DataLoader loader, Path resultsDir, String split, Predictor predictor, Benchmark benchmark) throws IOException {
         this.loader = loader;
-        this.groundTruth = StandaloneEvaluator.readGroundTruth(groundTruthFile);
+        this.groundTruth = SplitGroundTruth.of(loader.dataset());
         this.resultsDir = resultsDir;
         this.split = split;
         this.predictor = predictor;
-        this.selectBy = selectBy;
+        this.benchmark = benchmark;
     }
 
     @Override public Map<String, Object> evaluate(TrDetr model, int epoch) throws IOException {
         List<SubmissionLine> lines = predictor.predict(model, loader);
         Path preds = resultsDir.resolve("latest_" + split + "_preds.jsonl");
         SubmissionWriter.write(preds, lines);
-        EvaluationResult result = StandaloneEvaluator.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(), groundTruth, true);
+        EvaluationResult result = benchmark.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(), groundTruth, true, loader.batchSize());
         trdetr.eval.AtomicFiles.writeString(resultsDir.resolve("latest_" + split + "_preds_metrics.json"), result.toJson());
         return new LinkedHashMap<>(result.brief());
     }
 
     @Override public double score(Map<String, Object> metrics) {
-        Object v = metrics.get(selectBy);
+        Object v = metrics.get(benchmark.selectionMetric());
         return v instanceof Number n ? n.doubleValue() : Double.NEGATIVE_INFINITY;
     }
 }

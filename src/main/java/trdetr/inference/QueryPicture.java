@@ -20,13 +20,17 @@ public final class QueryPicture {
     private QueryPicture() {}
 
     public static String html(SubmissionLine line, Annotation truth, double clipLength, int topWindows) {
-        double duration = truth != null ? truth.duration() : line.saliency().length * clipLength;
-        List<double[]> windows = line.windows().subList(0, Math.min(topWindows, line.windows().size()));
+        // A line may lack windows (TVSum) or saliency (Charades-STA); what it lacks is drawn empty.
+        double[] sal = line.saliency() != null ? line.saliency() : new double[0];
+        List<double[]> all = line.windows() != null ? line.windows() : List.of();
+        double duration = truth == null ? sal.length * clipLength
+                : truth.label() != null ? truth.duration() * clipLength // TVSum's duration counts clips
+                : truth.duration();
+        List<double[]> windows = all.subList(0, Math.min(topWindows, all.size()));
         int gtCount = truth == null || truth.relevantWindows() == null ? 0 : truth.relevantWindows().length;
         int height = CURVE + 40 + ROW * (windows.size() + gtCount + 2) + 30;
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif' font-size='11'>", WIDTH + 80, height));
-        double[] sal = line.saliency();
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         for (double v : sal) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
         if (!(hi > lo)) { hi = lo + 1; }

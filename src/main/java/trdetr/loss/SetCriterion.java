@@ -17,15 +17,29 @@ import trdetr.tensor.Tensor;
 public final class SetCriterion {
     private final HungarianMatcher matcher;
     private final double saliencyMargin;
+    private final boolean useMatcher;
 
-    public SetCriterion(TrDetrConfig c) {
+    /** The criterion of a dataset with moments (QVHighlights, Charades-STA). */
+    public SetCriterion(TrDetrConfig c) { this(c, true); }
+
+    /**
+     * @param useMatcher false for a dataset without moments (the official {@code use_matcher = dset_name != "tvsum"},
+     *                   spec §4.8): its span label is a dummy [[0, 0]], so only the saliency loss is computed and the
+     *                   span/label terms of every decoder layer are left out rather than trained towards the dummy
+     */
+    public SetCriterion(TrDetrConfig c, boolean useMatcher) {
         this.matcher = new HungarianMatcher(c.setCostSpan(), c.setCostGiou(), c.setCostClass());
         this.saliencyMargin = c.saliencyMargin();
+        this.useMatcher = useMatcher;
     }
 
     /** Every loss term by its official name (loss_span, loss_giou, loss_label, class_error, loss_saliency, ..._i). */
     public Map<String, Tensor> losses(TrDetrOutput out, Targets targets) {
         Map<String, Tensor> losses = new LinkedHashMap<>();
+        if (!useMatcher) {
+            losses.put("loss_saliency", saliency(out.saliency(), out.videoMask(), targets));
+            return losses;
+        }
         List<int[][]> indices = matcher.match(out.main(), targets.spans());
         spanAndLabelLosses(out.main(), targets, indices, "", losses);
         losses.put("loss_saliency", saliency(out.saliency(), out.videoMask(), targets));

@@ -15,8 +15,11 @@ public final class TrDetrCriterion {
     private final Map<String, Double> weights = new LinkedHashMap<>();
     private final double vtcCoef, ctcCoef;
 
-    public TrDetrCriterion(TrDetrConfig c) {
-        criterion = new SetCriterion(c);
+    public TrDetrCriterion(TrDetrConfig c) { this(c, true); }
+
+    /** @param useMatcher false for TVSum: the saliency loss alone, plus VTC and CTC (spec §4.8) */
+    public TrDetrCriterion(TrDetrConfig c, boolean useMatcher) {
+        criterion = new SetCriterion(c, useMatcher);
         weights.put("loss_span", c.spanLossCoef());
         weights.put("loss_giou", c.giouLossCoef());
         weights.put("loss_label", c.labelLossCoef());

@@ -35,15 +35,24 @@ public final class Trainer {
     private final MetricsLog log;
     private final Map<String, Object> runOptions;
 
-    /** @param dropout the generator the model's dropout layers draw from (saved in checkpoints) */
+    /** Training on a dataset with moments (the official criterion with its matcher). */
     public Trainer(TrDetr model, Generator dropout, DataLoader train, Validation validation, TrainOptions options, Map<String, Object> runOptions) {
+        this(model, new TrDetrCriterion(model.config()), dropout, train, validation, options, runOptions);
+    }
+
+    /**
+     * @param criterion the training objective (TVSum's has no matcher)
+     * @param dropout   the generator the model's dropout layers draw from (saved in checkpoints)
+     */
+    public Trainer(TrDetr model, TrDetrCriterion criterion, Generator dropout, DataLoader train, Validation validation, TrainOptions options,
+                   Map<String, Object> runOptions) {
         this.model = model;
         this.dropout = dropout;
         this.train = train;
         this.validation = validation;
         this.options = options;
         this.optimizer = AdamW.of(model.namedParameters(), options.lr(), options.wd());
-        this.step = new TrainingStep(model, new TrDetrCriterion(model.config()), optimizer, options.gradClip());
+        this.step = new TrainingStep(model, criterion, optimizer, options.gradClip());
         this.schedule = new StepLR(options.lr(), options.lrDrop(), 0.1);
         this.log = new MetricsLog(options.resultsDir().resolve("metrics.jsonl"));
         this.runOptions = runOptions;
@@ -148,7 +157,7 @@ public final class Trainer {
 
     private static String brief(Map<String, Object> m) {
         StringBuilder sb = new StringBuilder();
-        for (String k : new String[] {"MR-full-R1@0.5", "MR-full-R1@0.7", "MR-full-mAP", "HL-min-VeryGood-mAP", "HL-min-VeryGood-Hit1"}) {
+        for (String k : new String[] {"MR-full-R1@0.5", "MR-full-R1@0.7", "MR-full-mAP", "HL-min-VeryGood-mAP", "HL-min-VeryGood-Hit1", "mAP"}) {
             if (m.containsKey(k)) sb.append(k).append(' ').append(m.get(k)).append("  ");
         }
         return sb.toString().strip();

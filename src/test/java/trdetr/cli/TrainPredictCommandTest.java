@@ -2,8 +2,6 @@ package trdetr.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -13,18 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainPredictCommandTest {
     @TempDir Path tmp;
 
-    private static String[] run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o));
-        System.setErr(new PrintStream(e));
-        try {
-            return new String[] {String.valueOf(Main.run(args)), o.toString(), e.toString()};
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
+    private static String[] run(String... args) { return CliRun.run(args); }
 
     @Test
     void trainOnTheDemoThenPredictFromTheBestCheckpoint() throws Exception {
