@@ -34,6 +34,7 @@ public final class Trainer {
     private final StepLR schedule;
     private final MetricsLog log;
     private final Map<String, Object> runOptions;
+    private final TrainingPlot.Writer plot = new TrainingPlot.Writer();
 
     /** Training on a dataset with moments (the official criterion with its matcher). */
     public Trainer(TrDetr model, Generator dropout, DataLoader train, Validation validation, TrainOptions options, Map<String, Object> runOptions) {
@@ -127,7 +128,7 @@ public final class Trainer {
             }
             log.append(record);
             save(latest, epoch, best, esCount);
-            TrainingPlot.write(options.resultsDir().resolve("training.png"), log.read());
+            plot.update(options.resultsDir().resolve("training.png"), log.read());
         }
         return new Result(epoch, best, lastMetrics, steps);
     }

@@ -20,6 +20,38 @@ public final class TrainingPlot {
     /** The validation metrics drawn, those a run's dataset has (QVHighlights all three, Charades-STA MR, TVSum mAP). */
     private static final List<String> METRICS = List.of("MR-full-R1@0.5", "MR-full-mAP", "HL-min-VeryGood-mAP", "mAP");
 
+    /**
+     * Redraws the plot after each epoch, and gives up on it for the rest of the run (one warning) when the JVM cannot
+     * draw text: a runtime without the native font libraries (a jlinked or slim image on a server lacking
+     * libfreetype/libharfbuzz) throws a LinkageError from AWT. The plot is a convenience; training goes on, and
+     * metrics.jsonl holds the same numbers.
+     */
+    public static final class Writer {
+        /** Draws one plot; {@link TrainingPlot#write} except in tests. */
+        interface Draw { void draw(Path png, List<Map<String, Object>> log) throws IOException; }
+
+        private final Draw draw;
+        private boolean disabled;
+
+        public Writer() { this(TrainingPlot::write); }
+
+        Writer(Draw draw) { this.draw = draw; }
+
+        /** Whether the plot was given up (after a failure to draw text). */
+        public boolean disabled() { return disabled; }
+
+        public void update(Path png, List<Map<String, Object>> log) throws IOException {
+            if (disabled) return;
+            try {
+                draw.draw(png, log);
+            } catch (LinkageError | java.awt.AWTError e) {
+                disabled = true;
+                System.out.println("warning: no training.png for this run: this Java cannot draw text (" + e.getMessage()
+                        + "); the numbers are in metrics.jsonl");
+            }
+        }
+    }
+
     public static void write(Path png, List<Map<String, Object>> log) throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<Double> lossEpochs = new ArrayList<>(), loss = new ArrayList<>();
