@@ -4,15 +4,6 @@
 // -fmad=false), so the fused step gives the composed step's bits up to the device's exp/tanh.
 #include "common.cuh"
 
-// Element (b, j) of a strided 2-D view lives at offset + b·s0 + j·s1.
-struct View2 { int offset, s0, s1; };
-
-__device__ __forceinline__ long long at2(const View2& v, int b, int j) {
-    return v.offset + (long long) b * v.s0 + (long long) j * v.s1;
-}
-
-__device__ __forceinline__ double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
-
 // Tensor.rsub(1.0): the affine unary −1·x + 1 in double.
 template <typename T> __device__ __forceinline__ T one_minus(T x) { return (T) (-1.0 * (double) x + 1.0); }
 

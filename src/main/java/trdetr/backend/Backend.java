@@ -11,9 +11,10 @@ import trdetr.tensor.Tensor;
  * and the ops in {@code trdetr.ops}, so a new device is a new implementation of this interface and nothing else.
  *
  * <p>Contract: inputs may be strided views (including stride-0 broadcast views) unless a method says otherwise;
- * every returned tensor is freshly allocated and contiguous; no method records autograd history.
+ * every returned tensor is freshly allocated and contiguous; no method records autograd history. The loss
+ * primitives are in {@link LossKernels}.
  */
-public interface Backend {
+public interface Backend extends LossKernels {
     String name();
 
     /** A zero-filled buffer. */
