@@ -350,13 +350,15 @@ public final class CudaBackend implements Backend {
         return new Tensor[] {hOut, r, z, n};
     }
 
-    @Override public Tensor[] gruGatesBackward(Tensor dh, Tensor h, Tensor r, Tensor z, Tensor n, Tensor ghn) {
+    @Override public Tensor[] gruGatesBackward(Tensor dhCarry, Tensor dhHidden, Tensor dOut, Tensor h, Tensor r, Tensor z, Tensor n,
+                                               Tensor ghn) {
         String t = floatSuffix("gru", h.dtype());
         int rows = h.size(0), hidden = h.size(1);
         Tensor dgi = empty(h.dtype(), rows, 3 * hidden), dgh = empty(h.dtype(), rows, 3 * hidden), dhz = empty(h.dtype(), rows, hidden);
         long count = (long) rows * hidden;
         if (count > 0) {
-            kernels.launch("gru", "gru_gates_backward_" + t, Kernels.gridFor(count), dgi, dgh, dhz, dh, view2(dh), h, view2(h),
+            kernels.launch("gru", "gru_gates_backward_" + t, Kernels.gridFor(count), dgi, dgh, dhz, dhCarry, view2(dhCarry), dhHidden,
+                    view2(dhHidden), dOut, view2(dOut), h, view2(h),
                     packed(r), packed(z), packed(n), ghn, view2(ghn), rows, hidden);
         }
         return new Tensor[] {dgi, dgh, dhz};
