@@ -71,18 +71,27 @@ __device__ void l1_backward(T* da, T* db, long long n, const T* g, Layout lg, co
     }
 }
 
+// A row's largest logit and Σ e^(x − max) (0 when the row is entirely -inf), every thread of the block calling.
+struct RowMax { double max, sum; };
+
+template <typename T>
+__device__ RowMax row_max_and_sum(const T* x, View2 vx, int row, int classes) {
+    double m = -INFINITY;
+    for (int j = threadIdx.x; j < classes; j += BLOCK) m = fmax(m, (double) x[at2(vx, row, j)]);
+    m = block_max(m);
+    double s = 0;
+    if (m != -INFINITY) for (int j = threadIdx.x; j < classes; j += BLOCK) s += exp((double) x[at2(vx, row, j)] - m);
+    return RowMax{m, block_sum(s)};
+}
+
 // Cross-entropy per row of logits (rows, classes), one block per row: logsumexp − x[target]. A target outside
 // [0, classes) is recorded in *bad (the host raises the CPU's error) and its row gives NaN. Rows that are entirely
 // -inf, or whose target logit is -inf, give +inf, as the composed log-softmax does.
 template <typename T>
 __device__ void cross_entropy(T* loss, const T* x, View2 vx, const long long* target, int rows, int classes, long long* bad) {
     for (int row = blockIdx.x; row < rows; row += gridDim.x) {
-        double m = -INFINITY;
-        for (int j = threadIdx.x; j < classes; j += BLOCK) m = fmax(m, (double) x[at2(vx, row, j)]);
-        m = block_max(m);
-        double s = 0;
-        if (m != -INFINITY) for (int j = threadIdx.x; j < classes; j += BLOCK) s += exp((double) x[at2(vx, row, j)] - m);
-        s = block_sum(s);
+        const RowMax r = row_max_and_sum(x, vx, row, classes);
+        const double m = r.max, s = r.sum;
         if (threadIdx.x == 0) {
             const long long t = target[row];
             if (t < 0 || t >= classes) {
@@ -102,12 +111,8 @@ template <typename T>
 __device__ void cross_entropy_backward(T* dx, const T* g, Layout lg, const T* x, View2 vx, const long long* target,
                                        int rows, int classes) {
     for (int row = blockIdx.x; row < rows; row += gridDim.x) {
-        double m = -INFINITY;
-        for (int j = threadIdx.x; j < classes; j += BLOCK) m = fmax(m, (double) x[at2(vx, row, j)]);
-        m = block_max(m);
-        double s = 0;
-        if (m != -INFINITY) for (int j = threadIdx.x; j < classes; j += BLOCK) s += exp((double) x[at2(vx, row, j)] - m);
-        s = block_sum(s);
+        const RowMax r = row_max_and_sum(x, vx, row, classes);
+        const double m = r.max, s = r.sum;
         const double gr = g[at(lg, row)];
         const long long t = target[row];
         for (int j = threadIdx.x; j < classes; j += BLOCK) {
