@@ -28,6 +28,14 @@ __device__ __forceinline__ long long at(const Layout& l, long long i) {
     return pos;
 }
 
+// A 2-D view passed by value, for kernels that index rows and columns: element (b, j) lives at
+// offset + b·s0 + j·s1 (the Java side sends {offset, stride(0), stride(1)}).
+struct View2 { int offset, s0, s1; };
+
+__device__ __forceinline__ long long at2(const View2& v, int b, int j) {
+    return v.offset + (long long) b * v.s0 + (long long) j * v.s1;
+}
+
 // One thread per element, grid-stride so any n fits any grid.
 #define FOR_EACH(i, n) for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < (n); \
                             i += (long long) blockDim.x * gridDim.x)
@@ -47,3 +55,6 @@ __device__ __forceinline__ int java_compare(double a, double b) {
     long long y = isnan(b) ? 0x7ff8000000000000LL : __double_as_longlong(b);
     return x == y ? 0 : (x < y ? -1 : 1);
 }
+
+// UnaryOp.sigmoid: the two branches keep exp's argument non-positive, so neither overflows.
+__device__ __forceinline__ double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }

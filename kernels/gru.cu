@@ -4,15 +4,6 @@
 // -fmad=false), so the fused step gives the composed step's bits up to the device's exp/tanh.
 #include "common.cuh"
 
-// Element (b, j) of a strided 2-D view lives at offset + b·s0 + j·s1.
-struct View2 { int offset, s0, s1; };
-
-__device__ __forceinline__ long long at2(const View2& v, int b, int j) {
-    return v.offset + (long long) b * v.s0 + (long long) j * v.s1;
-}
-
-__device__ __forceinline__ double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
-
 // Tensor.rsub(1.0): the affine unary −1·x + 1 in double.
 template <typename T> __device__ __forceinline__ T one_minus(T x) { return (T) (-1.0 * (double) x + 1.0); }
 
@@ -35,13 +26,16 @@ __device__ void gru_gates(T* hOut, T* r, T* z, T* n, const T* gi, View2 vgi, con
     }
 }
 
-// dgi, dgh contiguous (rows, 3·hidden), dhz contiguous (rows, hidden); r, z, n contiguous; dh, h, ghn views.
+// dgi, dgh contiguous (rows, 3·hidden), dhz contiguous (rows, hidden); r, z, n contiguous; the three gradients
+// reaching h' (added as (carry + hidden) + out, the order of Backend#gruGatesBackward), h and ghn views.
 template <typename T>
-__device__ void gru_gates_backward(T* dgi, T* dgh, T* dhz, const T* dh, View2 vdh, const T* h, View2 vh, const T* r,
+__device__ void gru_gates_backward(T* dgi, T* dgh, T* dhz, const T* carry, View2 vcarry, const T* viaHidden,
+                                   View2 vhidden, const T* out, View2 vout, const T* h, View2 vh, const T* r,
                                    const T* z, const T* n, const T* ghn, View2 vghn, int rows, int hidden) {
     FOR_EACH(e, (long long) rows * hidden) {
         const int b = (int) (e / hidden), j = (int) (e % hidden);
-        const T d = dh[at2(vdh, b, j)], rt = r[e], zt = z[e], nt = n[e];
+        const T d = (T) (carry[at2(vcarry, b, j)] + viaHidden[at2(vhidden, b, j)]) + out[at2(vout, b, j)];
+        const T rt = r[e], zt = z[e], nt = n[e];
         const T dn = d * one_minus(zt);
         const T dz = d * (T) (h[at2(vh, b, j)] - nt);
         const T nn = nt * nt;
@@ -65,8 +59,9 @@ __device__ void gru_gates_backward(T* dgi, T* dgh, T* dhz, const T* dh, View2 vd
 #define DEFINE(name, T) \
 extern "C" __global__ void gru_gates_##name(T* hOut, T* r, T* z, T* n, const T* gi, View2 vgi, const T* gh, View2 vgh, \
         const T* h, View2 vh, int rows, int hidden) { gru_gates<T>(hOut, r, z, n, gi, vgi, gh, vgh, h, vh, rows, hidden); } \
-extern "C" __global__ void gru_gates_backward_##name(T* dgi, T* dgh, T* dhz, const T* dh, View2 vdh, const T* h, \
-        View2 vh, const T* r, const T* z, const T* n, const T* ghn, View2 vghn, int rows, int hidden) \
-    { gru_gates_backward<T>(dgi, dgh, dhz, dh, vdh, h, vh, r, z, n, ghn, vghn, rows, hidden); }
+extern "C" __global__ void gru_gates_backward_##name(T* dgi, T* dgh, T* dhz, const T* carry, View2 vcarry, \
+        const T* viaHidden, View2 vhidden, const T* out, View2 vout, const T* h, View2 vh, const T* r, const T* z, \
+        const T* n, const T* ghn, View2 vghn, int rows, int hidden) \
+    { gru_gates_backward<T>(dgi, dgh, dhz, carry, vcarry, viaHidden, vhidden, out, vout, h, vh, r, z, n, ghn, vghn, rows, hidden); }
 DEFINE(f32, float)
 DEFINE(f64, double)

@@ -1,34 +1,7 @@
 // Softmax and layer norm over the last axis of packed (rows, n) tensors: one block per row, statistics
 // in double, the same formulas as CpuBackend so the devices agree to rounding.
 #include "common.cuh"
-
-#define BLOCK 256
-
-__device__ double block_sum(double v) {
-    __shared__ double s[BLOCK];
-    s[threadIdx.x] = v;
-    __syncthreads();
-    for (int k = BLOCK / 2; k > 0; k >>= 1) {
-        if (threadIdx.x < k) s[threadIdx.x] += s[threadIdx.x + k];
-        __syncthreads();
-    }
-    double r = s[0];
-    __syncthreads();
-    return r;
-}
-
-__device__ double block_max(double v) {
-    __shared__ double s[BLOCK];
-    s[threadIdx.x] = v;
-    __syncthreads();
-    for (int k = BLOCK / 2; k > 0; k >>= 1) {
-        if (threadIdx.x < k) s[threadIdx.x] = fmax(s[threadIdx.x], s[threadIdx.x + k]);
-        __syncthreads();
-    }
-    double r = s[0];
-    __syncthreads();
-    return r;
-}
+#include "block_reduce.cuh"
 
 // A row that is entirely -inf (fully masked) gives zeros (log: -inf), as the CPU backend.
 template <typename T>
@@ -111,17 +84,50 @@ __device__ void layer_norm_backward_input(T* dx, const T* g, const T* x, const T
     }
 }
 
-// dgamma and dbeta: one thread per column, summing over rows (neighbouring threads read neighbouring columns).
+// dgamma and dbeta, the column sums of g·x̂ and g over every row, in two passes with a fixed summation order
+// (deterministic, no atomics). One thread per column over all rows leaves most of the GPU idle when rows are
+// many and columns few (3,424 × 256 in TR-DETR), so:
+//  pass 1: block (column tile of PARAM_COLS, chunk of rowsPerChunk rows), PARAM_COLS × PARAM_LANES threads. Lane y
+//          sums rows y, y + PARAM_LANES, ... of the chunk for its column (a warp reads PARAM_COLS neighbouring
+//          columns of one row: coalesced); the lanes' sums are then added in lane order. partial is (chunks, 2, n).
+//  pass 2: one thread per column adds the chunks in order.
+// The block shape is fixed here and in CudaBackend (PARAM_COLS, PARAM_LANES).
+#define PARAM_COLS 32
+#define PARAM_LANES 8
+
 template <typename T>
-__device__ void layer_norm_backward_params(T* dgamma, T* dbeta, const T* g, const T* x, const T* mean, const T* rstd,
-                                           int rows, int n) {
-    FOR_EACH(j, n) {
-        double dg = 0, db = 0;
-        for (int row = 0; row < rows; row++) {
-            long long at = (long long) row * n + j;
+__device__ void layer_norm_backward_params_partial(double* partial, const T* g, const T* x, const T* mean,
+                                                   const T* rstd, int rows, int n, int rowsPerChunk) {
+    __shared__ double sg[PARAM_LANES][PARAM_COLS], sb[PARAM_LANES][PARAM_COLS];
+    const int col = blockIdx.x * PARAM_COLS + threadIdx.x, chunk = blockIdx.y;
+    const int begin = chunk * rowsPerChunk, end = min(rows, begin + rowsPerChunk);
+    double dg = 0, db = 0;
+    if (col < n) {
+        for (int row = begin + threadIdx.y; row < end; row += PARAM_LANES) {
+            long long at = (long long) row * n + col;
             double xhat = ((double) x[at] - (double) mean[row]) * (double) rstd[row];
             dg += (double) g[at] * xhat;
             db += (double) g[at];
+        }
+    }
+    sg[threadIdx.y][threadIdx.x] = dg;
+    sb[threadIdx.y][threadIdx.x] = db;
+    __syncthreads();
+    if (threadIdx.y == 0 && col < n) {
+        double tg = 0, tb = 0;
+        for (int lane = 0; lane < PARAM_LANES; lane++) { tg += sg[lane][threadIdx.x]; tb += sb[lane][threadIdx.x]; }
+        partial[(long long) chunk * 2 * n + col] = tg;
+        partial[(long long) chunk * 2 * n + n + col] = tb;
+    }
+}
+
+template <typename T>
+__device__ void layer_norm_backward_params(T* dgamma, T* dbeta, const double* partial, int chunks, int n) {
+    FOR_EACH(j, n) {
+        double dg = 0, db = 0;
+        for (int c = 0; c < chunks; c++) {
+            dg += partial[(long long) c * 2 * n + j];
+            db += partial[(long long) c * 2 * n + n + j];
         }
         dgamma[j] = (T) dg;
         dbeta[j] = (T) db;
@@ -138,8 +144,10 @@ extern "C" __global__ void layer_norm_##name(T* y, T* mean, T* rstd, const T* x,
 extern "C" __global__ void layer_norm_backward_input_##name(T* dx, const T* g, const T* x, const T* gamma, \
         const T* mean, const T* rstd, int rows, int n) \
     { layer_norm_backward_input<T>(dx, g, x, gamma, mean, rstd, rows, n); } \
-extern "C" __global__ void layer_norm_backward_params_##name(T* dgamma, T* dbeta, const T* g, const T* x, \
-        const T* mean, const T* rstd, int rows, int n) \
-    { layer_norm_backward_params<T>(dgamma, dbeta, g, x, mean, rstd, rows, n); }
+extern "C" __global__ void layer_norm_backward_params_partial_##name(double* partial, const T* g, const T* x, \
+        const T* mean, const T* rstd, int rows, int n, int rowsPerChunk) \
+    { layer_norm_backward_params_partial<T>(partial, g, x, mean, rstd, rows, n, rowsPerChunk); } \
+extern "C" __global__ void layer_norm_backward_params_##name(T* dgamma, T* dbeta, const double* partial, int chunks, \
+        int n) { layer_norm_backward_params<T>(dgamma, dbeta, partial, chunks, n); }
 DEFINE(f32, float)
 DEFINE(f64, double)

@@ -11,9 +11,10 @@ import trdetr.tensor.Tensor;
  * and the ops in {@code trdetr.ops}, so a new device is a new implementation of this interface and nothing else.
  *
  * <p>Contract: inputs may be strided views (including stride-0 broadcast views) unless a method says otherwise;
- * every returned tensor is freshly allocated and contiguous; no method records autograd history.
+ * every returned tensor is freshly allocated and contiguous; no method records autograd history. The loss
+ * primitives are in {@link LossKernels}.
  */
-public interface Backend {
+public interface Backend extends LossKernels {
     String name();
 
     /** A zero-filled buffer. */
@@ -133,13 +134,17 @@ public interface Backend {
     }
 
     /**
-     * The gradients through one {@link #gruGates} step given dh, the gradient reaching h': with the pre-activation
-     * gradients dR = dn·gh_n ⊙ r(1 − r), dZ = dh ⊙ (h − n) ⊙ z(1 − z), dN = dh ⊙ (1 − z) ⊙ (1 − n²), returns
-     * {d gi = [dR, dZ, dN], d gh = [dR, dZ, dN ⊙ r] (both (B, 3H)), dh ⊙ z (the direct path to h, (B, H))}.
-     * ghn is gh_n, the last third of the step's hidden projection; dh, h and ghn may be strided views.
+     * The gradients through one {@link #gruGates} step. The gradient reaching h' has three paths, added here in this
+     * order (so the recurrence needs no add launches of its own): dh = (dhCarry + dhHidden) + dOut, the direct path
+     * from the next step (its dh ⊙ z), the next step's hidden projection (its d gh · W_hh), and the step's own output.
+     * With the pre-activation gradients dR = dn·gh_n ⊙ r(1 − r), dZ = dh ⊙ (h − n) ⊙ z(1 − z),
+     * dN = dh ⊙ (1 − z) ⊙ (1 − n²), returns {d gi = [dR, dZ, dN], d gh = [dR, dZ, dN ⊙ r] (both (B, 3H)), dh ⊙ z (the
+     * direct path to h, (B, H))}. ghn is gh_n, the last third of the step's hidden projection; the three gradients,
+     * h and ghn may be strided views.
      */
-    default Tensor[] gruGatesBackward(Tensor dh, Tensor h, Tensor r, Tensor z, Tensor n, Tensor ghn) {
+    default Tensor[] gruGatesBackward(Tensor dhCarry, Tensor dhHidden, Tensor dOut, Tensor h, Tensor r, Tensor z, Tensor n, Tensor ghn) {
         try (GradMode.Scope ignored = GradMode.noGrad()) {
+            Tensor dh = dhCarry.add(dhHidden).add(dOut);
             Tensor dn = dh.mul(z.rsub(1.0));
             Tensor dz = dh.mul(h.sub(n));
             Tensor dPreN = dn.mul(n.mul(n).rsub(1.0));

@@ -121,12 +121,31 @@ public final class OpCases {
                     x -> GRU.run(x[0], x[1], x[2], x[3], x[4], x[5])[0]),
             c("gru last state", g -> { int b = d(g), l = d(g) + 1, in = d(g), h = d(g); return ins(r(g, b, l, in), r(g, b, h), r(g, 3 * h, in), r(g, 3 * h, h), r(g, 3 * h), r(g, 3 * h)); },
                     x -> GRU.run(x[0], x[1], x[2], x[3], x[4], x[5])[1]),
-            // loss primitives
+            // loss primitives (fused kernels on CUDA), and each as the criterion calls it
             c("cross_entropy", g -> { int n = d(g), k = d(g) + 1; return ins(r(g, n, k), idx(g, k, n)); }, x -> Losses.crossEntropy(x[0], x[1])),
+            c("cross_entropy both ways (vtc)", g -> { int n = d(g) + 1; return ins(r(g, n, n)); },
+                    x -> { Tensor labels = Tensor.arange(x[0].size(0)); return Losses.crossEntropy(x[0], labels).add(Losses.crossEntropy(x[0].mT(), labels)); }),
+            c("cross_entropy -inf logits", g -> { int n = d(g), k = d(g) + 1; return ins(r(g, n, k), padMask(g, n, k), idx(g, 1, n)); },
+                    x -> Losses.crossEntropy(x[0].maskedFill(x[1], Double.NEGATIVE_INFINITY), x[2])),
             c("bce_with_logits", g -> { int a = d(g), b = d(g); return ins(r(g, a, b), uniform(g, 0, 1, a, b)); }, x -> Losses.bceWithLogits(x[0], x[1])),
+            c("bce_with_logits broadcast target", g -> { int a = d(g), b = d(g); return ins(r(g, a, b), grad(uniform(g, 0, 1, 1, b))); },
+                    x -> Losses.bceWithLogits(x[0], x[1])),
+            // CTC: the last clip of every sample is padding, whose logit is 0 exactly (the similarity is multiplied by the
+            // video mask). Unscaled by CTC's 1/0.07: saturated sigmoids would leave gradients too small to compare.
+            c("bce_with_logits padded (ctc)", g -> { int a = d(g), b = d(g) + 1; return ins(r(g, a, b), binary(g, a, b), zeroRows(b, a).mT()); },
+                    x -> Losses.bceWithLogits(x[0].mul(x[2]), x[1]).mean()),
             c("sigmoid_focal", g -> { int a = d(g), b = d(g); return ins(r(g, a, 2, b), binary(g, a, 2, b)); }, x -> Losses.sigmoidFocal(x[0], x[1], 0.25, 2).mean()),
+            // loss_label: (B, Q, 2) logits seen as (B, 2, Q) through a transpose
+            c("sigmoid_focal transposed (label)", g -> { int a = d(g), q = d(g); return ins(r(g, a, q, 2), binary(g, a, 2, q)); },
+                    x -> Losses.sigmoidFocal(x[0].transpose(1, 2), x[1], 0.25, 2).mean()),
+            c("sigmoid_focal soft γ 1.5 no α", g -> { int a = d(g), b = d(g); return ins(r(g, a, b), uniform(g, 0, 1, a, b)); },
+                    x -> Losses.sigmoidFocal(x[0], x[1], -1, 1.5)),
             c("l1", g -> { int a = d(g), b = d(g); return ins(away(g, a, b), r(g, a, b)); }, x -> Losses.l1(x[0].add(x[1]), x[1].mul(0.5))),
             c("generalized_temporal_iou", g -> ins(spans(g, d(g)), spans(g, d(g))), x -> Losses.generalizedTemporalIou(x[0], x[1])),
+            // loss_giou: matched (center, width) pairs, the diagonal of the pairwise matrix
+            c("giou matched pairs (loss)", g -> { int n = d(g); return ins(centerWidth(g, n), centerWidth(g, n)); },
+                    x -> Losses.generalizedTemporalIou(Losses.cxwToXx(x[0]), Losses.cxwToXx(x[1]))
+                            .gather(1, Tensor.arange(x[0].size(0)).unsqueeze(1)).rsub(1.0).mean()),
             c("span cxw to xx", g -> ins(r(g, d(g), 2)), x -> Losses.cxwToXx(x[0])));
     }
 
@@ -222,6 +241,13 @@ public final class OpCases {
         double[] m = new double[rows * n];
         java.util.Arrays.fill(m, 0, (rows - 1) * n, 1.0);
         return Tensor.of(m, rows, n);
+    }
+
+    /** (n, 2) spans (center, width), centers in [0, 1), widths in [0.05, 0.55), differentiated. */
+    private static Tensor centerWidth(Generator g, int n) {
+        double[] v = new double[2 * n];
+        for (int i = 0; i < 2 * n; i++) v[i] = i % 2 == 0 ? g.nextDouble() : 0.05 + 0.5 * g.nextDouble();
+        return grad(Tensor.of(v, n, 2));
     }
 
     /** (n, 2) spans (start, end) with end > start, differentiated. */

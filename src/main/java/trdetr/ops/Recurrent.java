@@ -38,22 +38,26 @@ public final class Recurrent {
         }
         return Autograd.record("gru", out, (g, needs) -> {
             List<Tensor> dGi = new ArrayList<>(steps), dGh = new ArrayList<>(steps);
-            Tensor dh = Tensor.zerosLike(h0);
+            // The gradient reaching h_t arrives by two paths from step t + 1 (direct, and through its hidden
+            // projection) plus the output's own; the gates kernel adds them, so a step is one matmul and one launch.
+            Tensor carry = Tensor.zerosLike(h0), viaHidden = carry;
             for (int t = steps - 1; t >= 0; t--) {
-                dh = dh.add(g.select(1, t));
-                Tensor[] d = dh.backend().gruGatesBackward(dh, hPrev.get(t), r.get(t), z.get(t), n.get(t), ghn.get(t));
+                Tensor[] d = h0.backend().gruGatesBackward(carry, viaHidden, g.select(1, t), hPrev.get(t), r.get(t), z.get(t), n.get(t), ghn.get(t));
                 dGi.add(d[0]);
                 dGh.add(d[1]);
-                dh = d[2].add(d[1].matmul(wHh));
+                carry = d[2];
+                viaHidden = d[1].matmul(wHh);
             }
             java.util.Collections.reverse(dGi);
             java.util.Collections.reverse(dGh);
             Tensor gi = Tensor.stack(dGi, 1).reshape(b * steps, 3 * hidden);                 // (B·L, 3H)
             Tensor gh = Tensor.stack(dGh, 1).reshape(b * steps, 3 * hidden);
-            Tensor xs = x.reshape(b * steps, x.size(2)), prev = Tensor.stack(hPrev, 1).reshape(b * steps, hidden);
+            // The previous states are h0 then the outputs but the last: two copies rather than one per step.
+            Tensor prev = Tensor.cat(List.of(h0.unsqueeze(1), out.slice(1, 0, steps - 1)), 1).reshape(b * steps, hidden);
+            Tensor xs = x.reshape(b * steps, x.size(2));
             return new Tensor[] {
                 needs[0] ? gi.matmul(wIh).reshape(x.shape()) : null,
-                needs[1] ? dh : null,
+                needs[1] ? carry.add(viaHidden) : null,
                 needs[2] ? gi.matmul(xs, true, false) : null,
                 needs[3] ? gh.matmul(prev, true, false) : null,
                 needs[4] ? gi.sum(0, false) : null,

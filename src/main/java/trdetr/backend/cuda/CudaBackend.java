@@ -31,6 +31,7 @@ public final class CudaBackend implements Backend {
     final Kernels kernels = new Kernels();
     private final CudaGemm gemm;
     private final CudaAttention attention;
+    private final CudaLosses losses;
     /** Fill freshly allocated outputs with NaN bytes before kernels write them, so an unwritten element shows. */
     private volatile boolean poison;
 
@@ -38,6 +39,7 @@ public final class CudaBackend implements Backend {
         this.device = device;
         this.gemm = new CudaGemm(this);
         this.attention = new CudaAttention(this);
+        this.losses = new CudaLosses(this);
     }
 
     /** The backend for GPU 0; throws {@link IllegalStateException} with one line when there is no usable GPU. */
@@ -157,7 +159,7 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    private static String floatSuffix(String op, DType t) {
+    static String floatSuffix(String op, DType t) {
         if (!t.isFloating()) throw new IllegalArgumentException(op + ": needs a float tensor, got " + t);
         return suffix(t);
     }
@@ -332,8 +334,8 @@ public final class CudaBackend implements Backend {
         return attention.backward(gradOutput, q, k, v, probs, p, seed, offset);
     }
 
-    /** {offset, s0, s1}: the View2 struct of gru.cu. */
-    private static int[] view2(Tensor t) { return new int[] {t.offset(), t.stride(0), t.stride(1)}; }
+    /** {offset, s0, s1}: the View2 struct of common.cuh. */
+    static int[] view2(Tensor t) { return new int[] {t.offset(), t.stride(0), t.stride(1)}; }
 
     @Override public Tensor[] gruGates(Tensor gi, Tensor gh, Tensor h) {
         String t = floatSuffix("gru", h.dtype());
@@ -348,13 +350,15 @@ public final class CudaBackend implements Backend {
         return new Tensor[] {hOut, r, z, n};
     }
 
-    @Override public Tensor[] gruGatesBackward(Tensor dh, Tensor h, Tensor r, Tensor z, Tensor n, Tensor ghn) {
+    @Override public Tensor[] gruGatesBackward(Tensor dhCarry, Tensor dhHidden, Tensor dOut, Tensor h, Tensor r, Tensor z, Tensor n,
+                                               Tensor ghn) {
         String t = floatSuffix("gru", h.dtype());
         int rows = h.size(0), hidden = h.size(1);
         Tensor dgi = empty(h.dtype(), rows, 3 * hidden), dgh = empty(h.dtype(), rows, 3 * hidden), dhz = empty(h.dtype(), rows, hidden);
         long count = (long) rows * hidden;
         if (count > 0) {
-            kernels.launch("gru", "gru_gates_backward_" + t, Kernels.gridFor(count), dgi, dgh, dhz, dh, view2(dh), h, view2(h),
+            kernels.launch("gru", "gru_gates_backward_" + t, Kernels.gridFor(count), dgi, dgh, dhz, dhCarry, view2(dhCarry), dhHidden,
+                    view2(dhHidden), dOut, view2(dOut), h, view2(h),
                     packed(r), packed(z), packed(n), ghn, view2(ghn), rows, hidden);
         }
         return new Tensor[] {dgi, dgh, dhz};
@@ -376,9 +380,51 @@ public final class CudaBackend implements Backend {
         int n = x.size(-1), rows = rows(x);
         Tensor dx = empty(x.dtype(), x.shape()), dgamma = empty(x.dtype(), n), dbeta = empty(x.dtype(), n);
         if (rows > 0) kernels.launchRows("normalization", "layer_norm_backward_input_" + t, rows, dx, pg, px, gam, pm, pr, rows, n);
-        if (n > 0) kernels.launch("normalization", "layer_norm_backward_params_" + t, Kernels.gridFor(n), dgamma, dbeta, pg, px, pm, pr, rows, n);
+        if (n > 0) layerNormParamGradients(t, dgamma, dbeta, pg, px, pm, pr, rows, n);
         return new Tensor[] {dx, dgamma, dbeta};
     }
+
+    /** The block shape of layer_norm_backward_params_partial (PARAM_COLS × PARAM_LANES in normalization.cu). */
+    private static final int PARAM_COLS = 32, PARAM_LANES = 8;
+
+    /**
+     * dgamma and dbeta in normalization.cu's two passes: row chunks of at least 64 rows (8 per thread), at most 1024
+     * chunks, so a pass-2 thread adds few partial sums. The chunking depends on the shape only: the result is the
+     * same on every GPU and every run.
+     */
+    private void layerNormParamGradients(String t, Tensor dgamma, Tensor dbeta, Tensor g, Tensor x, Tensor mean, Tensor rstd,
+                                         int rows, int n) {
+        int rowsPerChunk = Math.max(64, (rows + 1023) / 1024);
+        int chunks = Math.max(1, (rows + rowsPerChunk - 1) / rowsPerChunk);
+        Tensor partial = empty(DType.FLOAT64, chunks, 2, n);
+        kernels.launch3("normalization", "layer_norm_backward_params_partial_" + t, new int[] {(n + PARAM_COLS - 1) / PARAM_COLS, chunks, 1},
+                new int[] {PARAM_COLS, PARAM_LANES, 1}, 0, partial, g, x, mean, rstd, rows, n, rowsPerChunk);
+        kernels.launch("normalization", "layer_norm_backward_params_" + t, Kernels.gridFor(n), dgamma, dbeta, partial, chunks, n);
+    }
+
+    // ------------------------------------------------------------------ loss primitives (losses.cu)
+
+    @Override public Tensor bceWithLogits(Tensor x, Tensor t) { return losses.bceWithLogits(x, t); }
+
+    @Override public Tensor[] bceWithLogitsBackward(Tensor g, Tensor x, Tensor t) { return losses.bceWithLogitsBackward(g, x, t); }
+
+    @Override public Tensor sigmoidFocal(Tensor x, Tensor t, double alpha, double gamma) { return losses.sigmoidFocal(x, t, alpha, gamma); }
+
+    @Override public Tensor sigmoidFocalBackward(Tensor g, Tensor x, Tensor t, double alpha, double gamma) {
+        return losses.sigmoidFocalBackward(g, x, t, alpha, gamma);
+    }
+
+    @Override public Tensor crossEntropy(Tensor logits, Tensor target) { return losses.crossEntropy(logits, target); }
+
+    @Override public Tensor crossEntropyBackward(Tensor g, Tensor logits, Tensor target) { return losses.crossEntropyBackward(g, logits, target); }
+
+    @Override public Tensor l1(Tensor a, Tensor b) { return losses.l1(a, b); }
+
+    @Override public Tensor[] l1Backward(Tensor g, Tensor a, Tensor b) { return losses.l1Backward(g, a, b); }
+
+    @Override public Tensor temporalGiou(Tensor a, Tensor b) { return losses.temporalGiou(a, b); }
+
+    @Override public Tensor[] temporalGiouBackward(Tensor g, Tensor a, Tensor b) { return losses.temporalGiouBackward(g, a, b); }
 
     // ------------------------------------------------------------------ indexing
 
@@ -390,9 +436,9 @@ public final class CudaBackend implements Backend {
     }
 
     /** A device flag for out-of-range indices: Long.MAX_VALUE means none was seen. */
-    private Tensor badIndexFlag() { return Tensor.wrap(upload(new long[] {Long.MAX_VALUE}), 1); }
+    Tensor badIndexFlag() { return Tensor.wrap(upload(new long[] {Long.MAX_VALUE}), 1); }
 
-    private static void checkFlag(String op, Tensor flag, int limit) {
+    static void checkFlag(String op, Tensor flag, int limit) {
         long bad = ((long[]) flag.backend().download(flag))[0];
         if (bad != Long.MAX_VALUE) throw new IndexOutOfBoundsException(op + ": index " + bad + " is out of bounds for size " + limit);
     }

@@ -11,14 +11,18 @@ import trdetr.gradcheck.DeviceCheck;
 import trdetr.gradcheck.OpCase;
 import trdetr.nn.GRU;
 import trdetr.ops.Attention;
+import trdetr.ops.Losses;
+import trdetr.ops.Normalization;
 import trdetr.tensor.DType;
 import trdetr.tensor.Generator;
 import trdetr.tensor.Tensor;
 
 /**
- * The fused kernels (attention.cu, gru.cu) at the model's sizes, against the CPU backend through {@link DeviceCheck}
- * (forward and gradients, float32 and float64, outputs poisoned with NaN). The OpCases cover the same ops at small
- * sizes; these add many query and key tiles, TR-DETR's head dims, and one shape beyond the fused kernel (fallback).
+ * The fused kernels (attention.cu, gru.cu, losses.cu, layer norm's two-pass parameter gradients) at the model's sizes,
+ * against the CPU backend through {@link DeviceCheck} (forward and gradients, float32 and float64, outputs poisoned
+ * with NaN). The OpCases cover the same ops at small sizes; these add many query and key tiles, TR-DETR's head dims,
+ * one attention shape beyond the fused kernel (fallback), the criterion's batch sizes, rows wider than a block, many
+ * row chunks and column tiles, and gIoU's ties (which finite differences cannot check).
  */
 class FusedKernelsCudaTest {
     static Stream<OpCase> cases() {
@@ -35,7 +39,41 @@ class FusedKernelsCudaTest {
             // steps, and float64 rounding differences of 1e-16 grow to 1e-2 whatever the kernels do.
             new OpCase("gru 64 steps hidden 128", g -> ins(r(g, 4, 64, 96), r(g, 4, 128), scaled(g, 1 / Math.sqrt(128), 384, 96),
                     scaled(g, 1 / Math.sqrt(128), 384, 128), scaled(g, 1 / Math.sqrt(128), 384), scaled(g, 1 / Math.sqrt(128), 384)),
-                    x -> GRU.run(x[0], x[1], x[2], x[3], x[4], x[5])[0]));
+                    x -> GRU.run(x[0], x[1], x[2], x[3], x[4], x[5])[0]),
+            // layer norm: 3,001 rows in 47 chunks of 64, 257 features in 9 column tiles of 32 (the last one partial)
+            new OpCase("layer_norm 3001 x 257", g -> ins(r(g, 3001, 257), r(g, 257), r(g, 257)),
+                    x -> Normalization.layerNorm(x[0], x[1], x[2], 1e-5)),
+            // 70,001 rows: chunks of 69 rows (at most 1,024 chunks)
+            new OpCase("layer_norm 70001 x 33", g -> ins(r(g, 70001, 33), r(g, 33), r(g, 33)),
+                    x -> Normalization.layerNorm(x[0], x[1], x[2], 1e-5)),
+            // the criterion at batch 32: VTC's 32 × 32 logits both ways, CTC over 75 clips (padding after clip 60),
+            // loss_label on 10 queries, span losses on 60 matched pairs, the matcher's 320 × 60 pairwise gIoU
+            new OpCase("cross_entropy vtc 32", g -> ins(r(g, 32, 32)), x -> {
+                Tensor labels = Tensor.arange(32);
+                return Losses.crossEntropy(x[0], labels).add(Losses.crossEntropy(x[0].mT(), labels));
+            }),
+            new OpCase("cross_entropy 300 classes", g -> ins(r(g, 7, 300), index(g, 300, 7)), x -> Losses.crossEntropy(x[0], x[1])),
+            new OpCase("bce_with_logits ctc 32 x 75", g -> ins(r(g, 32, 75), binary(g, 32, 75), clipMask(32, 75, 60)),
+                    x -> Losses.bceWithLogits(x[0].mul(x[2]), x[1]).mean()),
+            new OpCase("sigmoid_focal label 32 x 10", g -> ins(r(g, 32, 10, 2), binary(g, 32, 2, 10)),
+                    x -> Losses.sigmoidFocal(x[0].transpose(1, 2), x[1], 0.25, 2).mean()),
+            new OpCase("l1 and giou 60 matched", g -> ins(centerWidth(g, 60), centerWidth(g, 60)), x -> {
+                Tensor giou = Losses.generalizedTemporalIou(Losses.cxwToXx(x[0]), Losses.cxwToXx(x[1]));
+                return Losses.l1(x[0], x[1]).add(giou.gather(1, Tensor.arange(60).unsqueeze(1)).rsub(1.0).mean());
+            }),
+            new OpCase("giou pairwise 320 x 60", g -> ins(centerWidth(g, 320), centerWidth(g, 60)),
+                    x -> Losses.generalizedTemporalIou(Losses.cxwToXx(x[0]), Losses.cxwToXx(x[1]))),
+            new OpCase("giou ties", FusedKernelsCudaTest::tiedSpans, x -> Losses.generalizedTemporalIou(x[0], x[1])));
+    }
+
+    @org.junit.jupiter.api.Test
+    void anOutOfRangeTargetIsTheCpuError() {
+        assumeTrue(CudaBackend.isAvailable(), "no usable CUDA GPU: the fused kernels are checked on a GPU machine");
+        CudaBackend cuda = CudaBackend.get();
+        Tensor logits = Tensor.zeros(DType.FLOAT32, 3, 4).to(cuda);
+        Tensor target = Tensor.ofLongs(new long[] {0, 4, 1}, 3).to(cuda);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Losses.crossEntropy(logits, target))
+                .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("4");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -64,6 +102,51 @@ class FusedKernelsCudaTest {
     private static Tensor[] ins(Tensor... t) { return t; }
 
     private static Tensor r(Generator g, int... shape) { return Tensor.randn(g, DType.FLOAT64, shape).requiresGrad(true); }
+
+    private static Tensor binary(Generator g, int... shape) {
+        return Tensor.uniform(g, DType.FLOAT64, 0, 1, shape).gt(0.5).to(DType.FLOAT64);
+    }
+
+    private static Tensor index(Generator g, int bound, int n) {
+        long[] v = new long[n];
+        for (int i = 0; i < n; i++) v[i] = g.nextInt(bound);
+        return Tensor.ofLongs(v, n);
+    }
+
+    /** (batch, clips) float video mask: 1 on the first valid clips of each sample, 0 on the padding after them. */
+    private static Tensor clipMask(int batch, int clips, int valid) {
+        double[] m = new double[batch * clips];
+        for (int b = 0; b < batch; b++) java.util.Arrays.fill(m, b * clips, b * clips + valid, 1.0);
+        return Tensor.of(m, batch, clips);
+    }
+
+    /** (n, 2) spans (center, width), differentiated. */
+    private static Tensor centerWidth(Generator g, int n) {
+        double[] v = new double[2 * n];
+        for (int i = 0; i < 2 * n; i++) v[i] = i % 2 == 0 ? g.nextDouble() : 0.05 + 0.5 * g.nextDouble();
+        return Tensor.of(v, n, 2).requiresGrad(true);
+    }
+
+    /**
+     * 8 spans (start, end) and, row for row, spans that tie with them: the same span (every min and max tied), one
+     * that starts where it ends (intersection exactly 0, clamp_min at its bound), the same start, the same end.
+     */
+    private static Tensor[] tiedSpans(Generator g) {
+        int n = 8;
+        double[] a = new double[2 * n], b = new double[2 * n];
+        for (int i = 0; i < n; i++) {
+            double s = g.nextDouble(), w = 0.1 + 0.4 * g.nextDouble(), w2 = 0.1 + 0.4 * g.nextDouble();
+            a[2 * i] = s;
+            a[2 * i + 1] = s + w;
+            switch (i % 4) {
+                case 0: b[2 * i] = s; b[2 * i + 1] = s + w; break;
+                case 1: b[2 * i] = s + w; b[2 * i + 1] = s + w + w2; break;
+                case 2: b[2 * i] = s; b[2 * i + 1] = s + w2; break;
+                default: b[2 * i] = s + w - w2; b[2 * i + 1] = s + w; break;
+            }
+        }
+        return ins(Tensor.of(a, n, 2).requiresGrad(true), Tensor.of(b, n, 2).requiresGrad(true));
+    }
 
     private static Tensor scaled(Generator g, double scale, int... shape) {
         return Tensor.randn(g, DType.FLOAT64, shape).mul(scale).detach().requiresGrad(true);
