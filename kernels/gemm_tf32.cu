@@ -18,7 +18,7 @@
 //    SMs, so each split multiplies a K range into its own slice of a workspace, and gemm_tf32_reduce adds the
 //    slices in a fixed order (deterministic, no atomics). With splits = 1 the kernel writes C directly.
 //  - A batch stride of 0 broadcasts a 2-D operand over the batch, as in gemm.cu.
-#include <stdint.h>
+#include "mma_tf32.cuh"
 
 #define BM 128
 #define BN 128
@@ -27,18 +27,6 @@
 #define PAD_K 4      // rows of BK k-values: stride 20 words, fragment reads (4·g + t) hit 32 distinct banks
 #define PAD_MN 8     // rows of 128 m/n-values: stride 136 words, fragment reads (8·t + g) hit 32 distinct banks
 #define TILE_WORDS (BM * (BK + PAD_K) > BK * (BM + PAD_MN) ? BM * (BK + PAD_K) : BK * (BM + PAD_MN))
-
-__device__ __forceinline__ uint32_t to_tf32(float x) {
-    uint32_t r;
-    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
-    return r;
-}
-
-__device__ __forceinline__ void mma_tf32(float* c, const uint32_t* a, const uint32_t* b) {
-    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
-}
 
 // Where element (row r of the 128-wide dimension, k) of a staged tile lives in shared memory.
 template <bool KContiguous>

@@ -35,10 +35,13 @@ final class Kernels {
     synchronized CUfunction function(String module, String name) {
         return functions.computeIfAbsent(module + "/" + name, k -> {
             CUfunction f = new CUfunction();
-            cuModuleGetFunction(f, modules.computeIfAbsent(module, Kernels::load), name);
+            cuModuleGetFunction(f, module(module), name);
             return f;
         });
     }
+
+    /** A PTX module of the jar, loaded (JIT-compiled) on first use. */
+    synchronized CUmodule module(String module) { return modules.computeIfAbsent(module, Kernels::load); }
 
     private static CUmodule load(String module) {
         String path = "/kernels/" + module + ".ptx";
