@@ -21,6 +21,38 @@ class CudaGemmTest {
         }
     }
 
+    /** Every TF32 kernel variant on every case (all four forms, odd sizes, each copy width, split-K, broadcast). */
+    @Test void everyTf32VariantMatchesTheEmulationOnEveryCase() {
+        Assumptions.assumeTrue(CudaBackend.isAvailable(), CudaDevice.unavailableReason());
+        CudaBackend backend = CudaBackend.get();
+        Assumptions.assumeTrue(backend.device().computeMajor() >= 8, "TF32 needs compute capability 8.0+");
+        backend.setPoison(true);
+        try {
+            for (String v : CudaGemm.TF32_VARIANTS) {
+                for (CudaGemmCheck.Case c : CudaGemmCheck.CASES) {
+                    CudaGemmCheck.Result r = CudaGemmCheck.checkVariant(backend, c, v, 7);
+                    assertThat(r.passed()).as(r.line()).isTrue();
+                }
+            }
+        } finally {
+            backend.setPoison(false);
+        }
+    }
+
+    /** The variant choice reaches the products: a pipelined variant runs, and the choice is restored. */
+    @Test void tf32VariantIsSelectable() {
+        Assumptions.assumeTrue(CudaBackend.isAvailable(), CudaDevice.unavailableReason());
+        CudaGemm gemm = CudaBackend.get().gemm();
+        String previous = gemm.tf32Variant();
+        try {
+            gemm.setTf32Variant(PipelinedTf32Kernel.NAMES.get(0));
+            assertThat(gemm.tf32Variant()).isEqualTo(PipelinedTf32Kernel.NAMES.get(0));
+            assertThatThrownBy(() -> gemm.setTf32Variant("p1x1")).hasMessageContaining("unknown TF32 GEMM variant");
+        } finally {
+            gemm.setTf32Variant(previous);
+        }
+    }
+
     @Test void tf32CeilingIsMeasured() {
         Assumptions.assumeTrue(CudaBackend.isAvailable(), CudaDevice.unavailableReason());
         CudaBackend backend = CudaBackend.get();
@@ -43,6 +75,32 @@ class CudaGemmTest {
         for (CudaGemmCheck.Case c : CudaGemmCheck.CASES) {
             assertThat(CudaGemmCheck.emulationError(c, 7)).as(c.name()).isLessThan(trdetr.backend.cuda.CudaGemm.TF32_TOLERANCE);
         }
+    }
+
+    /** Each pipelined variant ships its PTX module with the four kernels and the configuration the host reads. */
+    @Test void everyPipelinedVariantShipsItsModule() throws java.io.IOException {
+        assertThat(CudaGemm.TF32_VARIANTS).startsWith(CudaGemm.LEGACY_VARIANT).containsAll(PipelinedTf32Kernel.NAMES);
+        for (String v : PipelinedTf32Kernel.NAMES) {
+            try (java.io.InputStream in = CudaGemmTest.class.getResourceAsStream("/kernels/gemm_tf32_" + v + ".ptx")) {
+                assertThat(in).as(v).isNotNull();
+                String ptx = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+                for (String form : new String[] {"nn", "nt", "tn", "tt"}) {
+                    assertThat(ptx).as(v).contains(".entry gemm_tf32_" + v + "_" + form + "(");
+                }
+                assertThat(ptx).as(v).contains(".const .align 4 .b8 gemm_tf32_config[24]").contains(".version 8.0");
+            }
+        }
+        assertThatThrownBy(() -> new PipelinedTf32Kernel("p1x1", null)).hasMessageContaining("unknown TF32 GEMM variant");
+    }
+
+    /** 16-byte copies need the row length and batch stride to be multiples of 4 floats, 8-byte ones of 2. */
+    @Test void copyWidthFollowsTheLeadingDimensionAndBatchStride() {
+        assertThat(PipelinedTf32Kernel.copyWidth(256, 0)).isEqualTo(4);
+        assertThat(PipelinedTf32Kernel.copyWidth(2818, 0)).isEqualTo(2);        // the model's K
+        assertThat(PipelinedTf32Kernel.copyWidth(75, 0)).isEqualTo(1);
+        assertThat(PipelinedTf32Kernel.copyWidth(32, 75 * 32)).isEqualTo(4);
+        assertThat(PipelinedTf32Kernel.copyWidth(32, 2 * 75)).isEqualTo(2);
+        assertThat(PipelinedTf32Kernel.copyWidth(32, 75)).isEqualTo(1);
     }
 
     @Test void modeNamesParse() {
