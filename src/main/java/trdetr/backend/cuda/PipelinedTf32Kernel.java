@@ -1,15 +1,16 @@
 package trdetr.backend.cuda;
 
 import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuModuleGetGlobal;
 import static jcuda.driver.JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import jcuda.CudaException;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUshared_carveout;
@@ -17,7 +18,8 @@ import jcuda.driver.CUshared_carveout;
 /**
  * One multi-stage cp.async TF32 GEMM variant: kernels/gemm_tf32_NAME.cu (on kernels/gemm_tf32_pipelined.cuh),
  * shipped as PTX module gemm_tf32_NAME with kernels gemm_tf32_NAME_{nn,nt,tn,tt}. The module states its own tile,
- * threads and shared-memory size (constant gemm_tf32_config), so nothing here repeats the CUDA side's numbers.
+ * threads and shared-memory size (constant gemm_tf32_config, read from the PTX text), so nothing here repeats the
+ * CUDA side's numbers.
  *
  * <p>Before a kernel's first launch its dynamic shared-memory limit is raised to what it needs (above the default
  * 48 KB) and the shared-memory carveout set to the maximum, so that MIN_BLOCKS blocks fit on an SM.
@@ -28,7 +30,24 @@ final class PipelinedTf32Kernel {
             "p128x256w64x64s3");
 
     /** What the module reports: block tile, K step, threads per block, dynamic shared memory, pipeline stages. */
-    record Config(int tileM, int tileN, int bk, int threads, int sharedBytes, int stages) {}
+    record Config(int tileM, int tileN, int bk, int threads, int sharedBytes, int stages) {
+        private static final Pattern CONFIG = Pattern.compile("\\.b8 gemm_tf32_config\\[24\\] = \\{([0-9, ]*)\\}");
+
+        /**
+         * Read from the module's PTX text, where the constant gemm_tf32_config appears as its initialiser's bytes
+         * (little-endian; nvcc leaves out trailing zero bytes): no device needed, so it is testable anywhere.
+         */
+        static Config ofPtx(String variant, String ptx) {
+            Matcher mt = CONFIG.matcher(ptx);
+            if (!mt.find()) throw new IllegalStateException("PTX of TF32 GEMM variant " + variant + " has no gemm_tf32_config");
+            byte[] bytes = new byte[24];
+            String[] parts = mt.group(1).split(",");
+            for (int i = 0; i < parts.length && i < bytes.length; i++) bytes[i] = (byte) Integer.parseInt(parts[i].trim());
+            int[] v = new int[6];
+            ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(v);
+            return new Config(v[0], v[1], v[2], v[3], v[4], v[5]);
+        }
+    }
 
     /** A planned launch: K cut into `splits` ranges of kPerSplit (a multiple of bk). */
     record Plan(int splits, int kPerSplit) {}
@@ -48,14 +67,7 @@ final class PipelinedTf32Kernel {
     String name() { return name; }
 
     synchronized Config config() {
-        if (config == null) {
-            CUdeviceptr p = new CUdeviceptr();
-            long[] bytes = new long[1];
-            cuModuleGetGlobal(p, bytes, kernels.module(module), "gemm_tf32_config");
-            int[] v = new int[6];
-            cuMemcpyDtoH(Pointer.to(v), p, 4L * v.length);
-            config = new Config(v[0], v[1], v[2], v[3], v[4], v[5]);
-        }
+        if (config == null) config = Config.ofPtx(name, Kernels.ptx(module));
         return config;
     }
 
@@ -65,7 +77,12 @@ final class PipelinedTf32Kernel {
         if (known != null) return known;
         Config c = config();
         CUfunction f = kernels.function(module, kernel(form));
-        cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, c.sharedBytes());
+        try {
+            cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, c.sharedBytes());
+        } catch (CudaException e) {   // e.g. sm_86/89 allow 99 KB per block
+            throw new IllegalStateException("TF32 GEMM variant " + name + " needs " + c.sharedBytes()
+                    + " bytes of shared memory per block, more than this GPU allows (" + e.getMessage() + ")");
+        }
         cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT,
                 CUshared_carveout.CU_SHAREDMEM_CARVEOUT_MAX_SHARED);
         int[] n = new int[1];

@@ -87,11 +87,28 @@ class CudaGemmTest {
                 for (String form : new String[] {"nn", "nt", "tn", "tt"}) {
                     assertThat(ptx).as(v).contains(".entry gemm_tf32_" + v + "_" + form + "(");
                 }
-                assertThat(ptx).as(v).contains(".const .align 4 .b8 gemm_tf32_config[24]").contains(".version 8.0");
+                assertThat(ptx).as(v).contains(".version 8.0");
+                // The configuration the host reads back agrees with the name p{tm}x{tn}w{wm}x{wn}s{stages}.
+                java.util.regex.Matcher n = java.util.regex.Pattern.compile("p(\\d+)x(\\d+)w(\\d+)x(\\d+)s(\\d+)").matcher(v);
+                assertThat(n.matches()).as(v).isTrue();
+                int tm = Integer.parseInt(n.group(1)), tn = Integer.parseInt(n.group(2)), wm = Integer.parseInt(n.group(3)),
+                        wn = Integer.parseInt(n.group(4)), stages = Integer.parseInt(n.group(5));
+                int bk = 32, stageWords = tileWords(tm, bk) + tileWords(tn, bk);
+                assertThat(PipelinedTf32Kernel.Config.ofPtx(v, ptx)).as(v).isEqualTo(new PipelinedTf32Kernel.Config(tm, tn, bk,
+                        32 * (tm / wm) * (tn / wn), stages * stageWords * 4, stages));
+                assertThat(stages * stageWords * 4).as(v + ": fits an H100/H200 block (227 KB)").isLessThanOrEqualTo(227 * 1024);
+                // Plans need no GPU: the model's split-K shape is split, into whole K steps.
+                PipelinedTf32Kernel.Plan plan = new PipelinedTf32Kernel(v, null).plan(2400, 256, 2818, 1, 132);
+                assertThat(plan.splits()).as(v).isGreaterThan(1);
+                assertThat(plan.kPerSplit() % bk).isZero();
+                assertThat((long) plan.kPerSplit() * plan.splits()).isGreaterThanOrEqualTo(2818);
             }
         }
         assertThatThrownBy(() -> new PipelinedTf32Kernel("p1x1", null)).hasMessageContaining("unknown TF32 GEMM variant");
     }
+
+    /** Words of one stage's tile of an operand with r rows: the larger of its two padded layouts (BK + 4, r + 8). */
+    private static int tileWords(int r, int bk) { return Math.max(r * (bk + 4), bk * (r + 8)); }
 
     /** 16-byte copies need the row length and batch stride to be multiples of 4 floats, 8-byte ones of 2. */
     @Test void copyWidthFollowsTheLeadingDimensionAndBatchStride() {
