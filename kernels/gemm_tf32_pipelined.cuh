@@ -36,6 +36,7 @@
 // (the name in the kernels' names).
 #pragma once
 #include "cp_async.cuh"
+#include "gemm_split.cuh"
 #include "mma_tf32.cuh"
 
 namespace pipelined {
@@ -138,13 +139,10 @@ __device__ __forceinline__ void gemm(float* c, const float* a, const float* b, i
     using TA = Tile<TILE_M, AK>;
     using TB = Tile<TILE_N, BKc>;
 
-    const int z = blockIdx.z, split = z % splits, bi = z / splits;
-    a += bi * strideA;
-    b += bi * strideB;
-    c += ((long long) split * batch + bi) * m * n;
+    const GemmSplit range = gemm_split(c, a, b, m, n, k, strideA, strideB, splits, kPerSplit, batch);
     const int lda = TransA ? m : k, ldb = TransB ? k : n;
     const int row0 = blockIdx.y * TILE_M, col0 = blockIdx.x * TILE_N;
-    const int kBegin = split * kPerSplit, kEnd = min(k, kBegin + kPerSplit);
+    const int kBegin = range.kBegin, kEnd = range.kEnd;
     const int kTiles = kEnd > kBegin ? (kEnd - kBegin + BK - 1) / BK : 0;
 
     const uint32_t base = (uint32_t) __cvta_generic_to_shared(smem);
