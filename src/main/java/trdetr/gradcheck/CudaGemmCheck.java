@@ -75,15 +75,6 @@ public final class CudaGemmCheck {
         return results;
     }
 
-    /** Every case with the current TF32 variant, then every case with each variant. */
-    public static List<Result> run(CudaBackend backend, long seed, boolean allVariants) {
-        List<Result> results = run(backend, seed);
-        if (allVariants) {
-            for (String v : CudaGemm.TF32_VARIANTS) for (Case c : CASES) results.add(checkVariant(backend, c, v, seed));
-        }
-        return results;
-    }
-
     /** A variant's line name: the case's name and the variant, so that `gradcheck --op tf32=NAME` selects one variant. */
     public static String variantName(Case c, String variant) { return c.name() + " tf32=" + variant; }
 
