@@ -1,5 +1,7 @@
 // TF32 tensor-core batched GEMM (sm_80+): C[b] = op(A[b]) · op(B[b]), row-major operands, either transposed,
-// FP32 accumulation. The speed path of CudaGemm; kernels/gemm.cu stays the exact FP32 verification path.
+// FP32 accumulation. The first speed path of CudaGemm (variant "legacy"); kernels/gemm_tf32_pipelined.cuh holds
+// its cp.async multi-stage successors (issue #4), and kernels/gemm.cu stays the exact FP32 verification path.
+// gemm_tf32_reduce (the split-K sum) and mma_tf32_peak (the ceiling) here serve every variant.
 //
 // Design (why):
 //  - mma.sync.m16n8k8 TF32 through inline PTX, so the PTX needs nothing newer than ISA 7.0 (we pin 8.0) and one
@@ -18,7 +20,8 @@
 //    SMs, so each split multiplies a K range into its own slice of a workspace, and gemm_tf32_reduce adds the
 //    slices in a fixed order (deterministic, no atomics). With splits = 1 the kernel writes C directly.
 //  - A batch stride of 0 broadcasts a 2-D operand over the batch, as in gemm.cu.
-#include <stdint.h>
+#include "gemm_split.cuh"
+#include "mma_tf32.cuh"
 
 #define BM 128
 #define BN 128
@@ -27,18 +30,6 @@
 #define PAD_K 4      // rows of BK k-values: stride 20 words, fragment reads (4·g + t) hit 32 distinct banks
 #define PAD_MN 8     // rows of 128 m/n-values: stride 136 words, fragment reads (8·t + g) hit 32 distinct banks
 #define TILE_WORDS (BM * (BK + PAD_K) > BK * (BM + PAD_MN) ? BM * (BK + PAD_K) : BK * (BM + PAD_MN))
-
-__device__ __forceinline__ uint32_t to_tf32(float x) {
-    uint32_t r;
-    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
-    return r;
-}
-
-__device__ __forceinline__ void mma_tf32(float* c, const uint32_t* a, const uint32_t* b) {
-    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
-}
 
 // Where element (row r of the 128-wide dimension, k) of a staged tile lives in shared memory.
 template <bool KContiguous>
@@ -82,13 +73,10 @@ __device__ void gemm_tf32(float* c, const float* a, const float* b, int m, int n
     constexpr bool AK = !TransA;   // A (m×k) stored k-contiguous unless transposed
     constexpr bool BKc = TransB;   // B (k×n) stored n-contiguous unless transposed
 
-    const int z = blockIdx.z, split = z % splits, bi = z / splits;
-    a += bi * strideA;
-    b += bi * strideB;
-    c += ((long long) split * batch + bi) * m * n;
+    const GemmSplit range = gemm_split(c, a, b, m, n, k, strideA, strideB, splits, kPerSplit, batch);
     const int lda = TransA ? m : k, ldb = TransB ? k : n;
     const int row0 = blockIdx.y * BM, col0 = blockIdx.x * BN;
-    const int kBegin = split * kPerSplit, kEnd = min(k, kBegin + kPerSplit);
+    const int kBegin = range.kBegin, kEnd = range.kEnd;
 
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const int g = lane >> 2, t = lane & 3;                   // mma fragment coordinates

@@ -23,7 +23,7 @@ for src in kernels/*.cu; do
   name=$(basename "$src" .cu)
   arch=compute_75; fmad=false
   case "$name" in
-    gemm_tf32) arch=compute_80; fmad=true ;;
+    gemm_tf32*) arch=compute_80; fmad=true ;;
     gemm) fmad=true ;;
   esac
   nvcc -ptx -arch="$arch" -fmad="$fmad" -O3 -std=c++17 -Ikernels "$src" -o "$out/$name.ptx.tmp"

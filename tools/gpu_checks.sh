@@ -26,6 +26,15 @@ step junit 400 bundle/run.sh junit --select-package trdetr.backend.cuda --select
 step verify 300 bundle/run.sh verify --reference "$fixture" --device cuda
 step memory-check 300 bundle/run.sh memory-check --steps 1000
 step bench-gemm 200 bundle/run.sh bench gemm --device cuda --mode all
+# Each TF32 kernel variant (issue #4) in a process of its own, so that one that faults (a sticky CUDA error) cannot
+# hide the others: its check lines (every case against the TF32 emulation), then its timings on the model's shapes
+# with the error against the exact kernel. ONLY="gemm-variants" runs just these.
+if [[ -z "${ONLY:-}" || " $ONLY " == *" gemm-variants "* ]]; then
+  for v in $(bundle/run.sh bench gemm --list-tf32-variants); do
+    ONLY= TRDETR_JAVA_OPTS=-Dtrdetr.cuda.sync=true step "gemm-check-$v" 120 bundle/run.sh gradcheck --device cuda --op "tf32=$v"
+    ONLY= step "bench-gemm-$v" 120 bundle/run.sh bench gemm --device cuda --mode tf32 --tf32-variant "$v" --samples 7
+  done
+fi
 step bench-step-cuda 300 bundle/run.sh bench step --device cuda --steps 20 --forwards 20
 TRDETR_JAVA_OPTS=-Dtrdetr.cuda.gemm=tf32 step bench-step-cuda-tf32 300 bundle/run.sh bench step --device cuda --steps 20 --forwards 20
 # The JMH suite on CUDA, short (about a minute; two of the GEMM shapes, bench-gemm has them all): JSON in $out.

@@ -17,6 +17,7 @@ import trdetr.backend.GemmShape;
 import trdetr.backend.MemoryScope;
 import trdetr.backend.cuda.CudaBackend;
 import trdetr.backend.cuda.CudaGemm;
+import trdetr.gradcheck.GradCheck;
 import trdetr.tensor.Tensor;
 
 /**
@@ -25,7 +26,10 @@ import trdetr.tensor.Tensor;
  * warm-up products, then {@code --samples} samples of R back-to-back products (R chosen so a sample lasts about
  * {@code --sample-ms}) between two device synchronisations; the median sample / R is reported. The time therefore
  * includes launch and allocation costs as the model sees them (they dominate only the small attention product).
- * The last line is one JSON object with every result.
+ * With {@code --tf32-variant all} (or a list) the TF32 rows are one per TF32 kernel variant
+ * ({@link CudaGemm#TF32_VARIANTS}), each with its relative Frobenius error against the exact kernel's product (a
+ * fast but wrong variant shows up, flagged when above {@link CudaGemm#TF32_TOLERANCE}) and its resident blocks per
+ * SM; a variant that fails is a FAILED row and the run goes on. The last line is one JSON object with every result.
  */
 @Command(name = "gemm", mixinStandardHelpOptions = true, description = "Time matrix products on the model's shapes.")
 final class BenchGemmCommand implements Callable<Integer> {
@@ -36,17 +40,34 @@ final class BenchGemmCommand implements Callable<Integer> {
             + "where it loads) (default: ${DEFAULT-VALUE}).")
     String mode = "all";
 
+    @Option(names = "--tf32-variant", paramLabel = "NAME[,NAME...]|all", description = "TF32 kernel variant(s) to time: "
+            + "names from --list-tf32-variants, or all (default: the configured one, -Dtrdetr.cuda.gemm.tf32variant).")
+    String tf32Variants;
+
+    @Option(names = "--list-tf32-variants", description = "Print the TF32 kernel variants, one a line, and exit.")
+    boolean listVariants;
+
     @Option(names = "--samples", description = "Timed samples per shape and mode (default: ${DEFAULT-VALUE}).")
     int samples = 11;
 
     @Option(names = "--sample-ms", description = "Target length of one sample in ms (default: ${DEFAULT-VALUE}).")
     double sampleMillis = 20;
 
+    /** One timed configuration: a mode and, for TF32, a kernel variant (null otherwise). */
+    private record Run(CudaGemm.Mode mode, String variant) {
+        String label() { return variant == null ? mode.name().toLowerCase() : "tf32:" + variant; }
+    }
+
     @Override public Integer call() throws JsonProcessingException {
+        if (listVariants) {
+            CudaGemm.TF32_VARIANTS.forEach(System.out::println);
+            return 0;
+        }
         if (samples < 1) throw new IllegalArgumentException("--samples must be at least 1, got " + samples);
         Backend backend = Backends.forName(device);
         CudaBackend cuda = backend instanceof CudaBackend ? (CudaBackend) backend : null;
-        List<CudaGemm.Mode> modes = cuda == null ? List.of(CudaGemm.Mode.EXACT) : modes(cuda);
+        List<Run> runs = cuda == null ? List.of(new Run(CudaGemm.Mode.EXACT, null)) : runs(cuda);
+        boolean checkErrors = runs.stream().anyMatch(r -> r.variant() != null);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("device", cuda == null ? "cpu" : cuda.device().toString());
         double peak = Double.NaN;
@@ -55,46 +76,113 @@ final class BenchGemmCommand implements Callable<Integer> {
             System.out.printf("mma.sync TF32 ceiling (registers only, all SMs): %.1f TFLOP/s on %s%n", peak, cuda.device());
             report.put("mma_tf32_peak_tflops", round(peak));
         }
-        System.out.printf("%-28s %-7s %10s %10s %8s%n", "shape", "mode", "median ms", cuda == null ? "GFLOP/s" : "TFLOP/s",
-                cuda == null ? "" : "/ceiling");
+        System.out.printf("%-28s %-24s %10s %10s %8s %9s %6s%n", "shape", "mode", "median ms", cuda == null ? "GFLOP/s" : "TFLOP/s",
+                cuda == null ? "" : "/ceiling", checkErrors ? "err/exact" : "", checkErrors ? "blk/SM" : "");
         List<Map<String, Object>> results = new ArrayList<>();
         CudaGemm.Mode previous = cuda == null ? null : cuda.gemm().mode();
+        String previousVariant = cuda == null ? null : cuda.gemm().tf32Variant();
         try {
             for (GemmShape s : GemmShape.MODEL) {
                 Random r = new Random(42);
                 Tensor a = Tensor.wrap(backend.upload(random(r, s.shapeA())), s.shapeA());
                 Tensor b = Tensor.wrap(backend.upload(random(r, s.shapeB())), s.shapeB());
-                for (CudaGemm.Mode m : modes) {
-                    String label = cuda == null ? "cpu" : m.name().toLowerCase();
-                    if (cuda != null) cuda.gemm().setMode(m);
-                    double ms = medianMillis(backend, a, b, s);
-                    double tflops = s.flops() / (ms * 1e-3) / 1e12;
+                double[] exact = null;
+                if (checkErrors) {
+                    cuda.gemm().setMode(CudaGemm.Mode.EXACT);
+                    exact = backend.matmul(a, b, s.transA(), s.transB()).toDoubleArray();
+                }
+                for (Run run : runs) {
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("shape", s.name());
-                    row.put("mode", label);
-                    row.put("ms", round(ms));
-                    row.put("gflops", round(tflops * 1e3));
-                    if (!Double.isNaN(peak)) row.put("ceiling_ratio", round(tflops / peak));
+                    row.put("mode", cuda == null ? "cpu" : run.label());
+                    try {
+                        measure(backend, cuda, run, a, b, s, exact, peak, row);
+                    } catch (RuntimeException e) {   // a variant that does not load or launch: report it, go on
+                        row.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
+                        System.out.printf("%-28s %-24s FAILED %s%n", s.name(), run.label(), row.get("error"));
+                    }
                     results.add(row);
-                    System.out.printf("%-28s %-7s %10.4f %10.2f %8s%n", s.name(), label, ms, cuda == null ? tflops * 1e3 : tflops,
-                            Double.isNaN(peak) ? "" : String.format("%.1f%%", 100 * tflops / peak));
                 }
             }
         } finally {
-            if (cuda != null) cuda.gemm().setMode(previous);
+            if (cuda != null) {
+                cuda.gemm().setMode(previous);
+                cuda.gemm().setTf32Variant(previousVariant);
+            }
         }
         report.put("results", results);
+        if (checkErrors && !Double.isNaN(peak)) printBestVariants(results);
         System.out.println(new ObjectMapper().writeValueAsString(report));
         return 0;
     }
 
-    private List<CudaGemm.Mode> modes(CudaBackend cuda) {
-        if (!mode.equalsIgnoreCase("all")) return List.of(CudaGemm.Mode.parse(mode));
-        List<CudaGemm.Mode> all = new ArrayList<>(List.of(CudaGemm.Mode.EXACT));
-        if (cuda.device().computeMajor() >= 8) all.add(CudaGemm.Mode.TF32);
-        cuda.gemm().setMode(CudaGemm.Mode.CUBLAS);
-        if (cuda.gemm().effectiveMode() == CudaGemm.Mode.CUBLAS) all.add(CudaGemm.Mode.CUBLAS);   // logs once either way
-        return all;
+    /** Times one run on one shape into `row` and prints its line. */
+    private void measure(Backend backend, CudaBackend cuda, Run run, Tensor a, Tensor b, GemmShape s, double[] exact, double peak,
+                         Map<String, Object> row) {
+        String err = "", blocks = "";
+        if (cuda != null) {
+            cuda.gemm().setMode(run.mode());
+            if (run.variant() != null) {
+                cuda.gemm().setTf32Variant(run.variant());
+                double e = GradCheck.relativeError(backend.matmul(a, b, s.transA(), s.transB()).toDoubleArray(), exact);
+                row.put("error_vs_exact", e);
+                err = String.format("%.1e%s", e, e <= CudaGemm.TF32_TOLERANCE ? "" : "!");
+                int perSm = cuda.gemm().tf32BlocksPerSm(run.variant(), s.transA(), s.transB());
+                if (perSm > 0) {
+                    row.put("blocks_per_sm", perSm);
+                    blocks = Integer.toString(perSm);
+                }
+            }
+        }
+        double ms = medianMillis(backend, a, b, s);
+        double tflops = s.flops() / (ms * 1e-3) / 1e12;
+        row.put("ms", round(ms));
+        row.put("gflops", round(tflops * 1e3));
+        if (!Double.isNaN(peak)) row.put("ceiling_ratio", round(tflops / peak));
+        System.out.printf("%-28s %-24s %10.4f %10.2f %8s %9s %6s%n", s.name(), row.get("mode"), ms, cuda == null ? tflops * 1e3 : tflops,
+                Double.isNaN(peak) ? "" : String.format("%.1f%%", 100 * tflops / peak), err, blocks);
+    }
+
+    /** Per shape, the fastest TF32 variant whose error is within the bound. */
+    private static void printBestVariants(List<Map<String, Object>> results) {
+        System.out.println("fastest correct TF32 variant per shape:");
+        Map<String, Map<String, Object>> best = new LinkedHashMap<>();
+        for (Map<String, Object> row : results) {
+            Object e = row.get("error_vs_exact");
+            if (!(e instanceof Double err) || !(err <= CudaGemm.TF32_TOLERANCE) || !row.containsKey("gflops")) continue;
+            Map<String, Object> current = best.get((String) row.get("shape"));
+            if (current == null || (double) row.get("gflops") > (double) current.get("gflops")) best.put((String) row.get("shape"), row);
+        }
+        best.forEach((shape, row) -> System.out.printf("  %-28s %-24s %8.2f TFLOP/s %6.1f%%%n", shape, row.get("mode"),
+                (double) row.get("gflops") / 1e3, 100 * (double) row.get("ceiling_ratio")));
+    }
+
+    private List<Run> runs(CudaBackend cuda) {
+        List<CudaGemm.Mode> modes;
+        if (!mode.equalsIgnoreCase("all")) {
+            modes = List.of(CudaGemm.Mode.parse(mode));
+        } else {
+            modes = new ArrayList<>(List.of(CudaGemm.Mode.EXACT));
+            if (cuda.device().computeMajor() >= 8) modes.add(CudaGemm.Mode.TF32);
+            cuda.gemm().setMode(CudaGemm.Mode.CUBLAS);
+            if (cuda.gemm().effectiveMode() == CudaGemm.Mode.CUBLAS) modes.add(CudaGemm.Mode.CUBLAS);   // logs once either way
+        }
+        List<Run> runs = new ArrayList<>();
+        for (CudaGemm.Mode m : modes) {
+            if (m != CudaGemm.Mode.TF32 || tf32Variants == null) runs.add(new Run(m, null));
+            else for (String v : variants()) runs.add(new Run(m, v));
+        }
+        return runs;
+    }
+
+    private List<String> variants() {
+        if (tf32Variants.trim().equalsIgnoreCase("all")) return CudaGemm.TF32_VARIANTS;
+        List<String> names = Arrays.stream(tf32Variants.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+        for (String v : names) {
+            if (!CudaGemm.TF32_VARIANTS.contains(v)) throw new IllegalArgumentException("unknown TF32 variant '" + v
+                    + "' (expected all or some of " + String.join(", ", CudaGemm.TF32_VARIANTS) + ")");
+        }
+        return names;
     }
 
     /** Median over samples of the time per product, in ms. */

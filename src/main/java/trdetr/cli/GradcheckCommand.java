@@ -10,6 +10,7 @@ import trdetr.backend.Backend;
 import trdetr.backend.Backends;
 import trdetr.backend.cpu.CpuBackend;
 import trdetr.backend.cuda.CudaBackend;
+import trdetr.backend.cuda.CudaGemm;
 import trdetr.gradcheck.CheckResult;
 import trdetr.gradcheck.CudaGemmCheck;
 import trdetr.gradcheck.DeviceCheck;
@@ -50,6 +51,11 @@ final class GradcheckCommand implements Callable<Integer> {
         }
         if (backend instanceof CudaBackend cuda) {                                     // the GPU GEMM modes
             for (CudaGemmCheck.Case c : CudaGemmCheck.CASES) if (selected(c.name())) checks.add(() -> CudaGemmCheck.check(cuda, c, seed));
+            for (String v : CudaGemm.TF32_VARIANTS) {                                  // each TF32 kernel variant, case by case
+                for (CudaGemmCheck.Case c : CudaGemmCheck.CASES) {
+                    if (selected(CudaGemmCheck.variantName(c, v))) checks.add(() -> CudaGemmCheck.checkVariant(cuda, c, v, seed));
+                }
+            }
         }
         int failed = 0;
         for (Supplier<CheckResult> check : checks) {

@@ -1,6 +1,10 @@
 package trdetr.backend.cuda;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import trdetr.backend.MatmulShape;
 import trdetr.tensor.DType;
 import trdetr.tensor.Tensor;
@@ -11,9 +15,12 @@ import trdetr.tensor.Tensor;
  * <ul>
  *   <li>{@link Mode#EXACT}: kernels/gemm.cu, FP32 multiply-adds, the same arithmetic as the CPU backend up to
  *       summation order (relative error ~1e-6). The verification path: gradcheck and verify use it.</li>
- *   <li>{@link Mode#TF32}: kernels/gemm_tf32.cu, tensor cores (sm_80+) with operands rounded to TF32 (10-bit
- *       mantissa) and FP32 accumulation; relative Frobenius error about 3e-4 on random data, bounded by
- *       {@link #TF32_TOLERANCE}. On older GPUs it falls back to EXACT (one log line).</li>
+ *   <li>{@link Mode#TF32}: tensor cores (sm_80+) with operands rounded to TF32 (10-bit mantissa) and FP32
+ *       accumulation; relative Frobenius error about 3e-4 on random data, bounded by {@link #TF32_TOLERANCE}. On
+ *       older GPUs it falls back to EXACT (one log line). The kernel is one of {@link #TF32_VARIANTS}, picked by
+ *       {@code -Dtrdetr.cuda.gemm.tf32variant=NAME} or {@link #setTf32Variant}: kernels/gemm_tf32.cu ("legacy",
+ *       the default) or a cp.async pipelined kernel (kernels/gemm_tf32_pipelined.cuh; `bench gemm --tf32-variant
+ *       all` times them all, `gradcheck --device cuda` checks them all).</li>
  *   <li>{@link Mode#CUBLAS}: cuBLAS SGEMM through JCublas2 when libcublas.so.12 loads, else EXACT (one log line
  *       at first use saying which).</li>
  * </ul>
@@ -57,17 +64,55 @@ public final class CudaGemm {
      */
     public static final double TF32_TOLERANCE = 2e-3;
 
+    /** System property that picks the TF32 kernel variant (one of {@link #TF32_VARIANTS}) at start-up. */
+    public static final String TF32_VARIANT_PROPERTY = "trdetr.cuda.gemm.tf32variant";
+
+    /** The original TF32 kernel, kernels/gemm_tf32.cu. */
+    public static final String LEGACY_VARIANT = "legacy";
+
+    /**
+     * Every TF32 kernel variant: {@link #LEGACY_VARIANT} and the cp.async pipelined ones (kernels/gemm_tf32_NAME.cu,
+     * named p{tile m}x{tile n}w{warp m}x{warp n}s{stages}).
+     */
+    public static final List<String> TF32_VARIANTS = Stream.concat(Stream.of(LEGACY_VARIANT),
+            PipelinedTf32Kernel.NAMES.stream()).toList();
+
     private static final int TF32_TILE = 128, TF32_BK = 16;
 
     private final CudaBackend backend;
     private volatile Mode mode = Mode.parse(System.getProperty(MODE_PROPERTY, "exact"));
+    private final Map<String, PipelinedTf32Kernel> tf32Kernels = new ConcurrentHashMap<>();
+    private volatile PipelinedTf32Kernel tf32Kernel;   // null: the legacy kernel
     private boolean tf32Logged, cublasLogged;
 
-    CudaGemm(CudaBackend backend) { this.backend = backend; }
+    CudaGemm(CudaBackend backend) {
+        this.backend = backend;
+        setTf32Variant(System.getProperty(TF32_VARIANT_PROPERTY, LEGACY_VARIANT));
+    }
 
     public Mode mode() { return mode; }
 
     public void setMode(Mode mode) { this.mode = mode; }
+
+    /** The TF32 kernel variant in use, one of {@link #TF32_VARIANTS}. */
+    public String tf32Variant() { PipelinedTf32Kernel k = tf32Kernel; return k == null ? LEGACY_VARIANT : k.name(); }
+
+    /** Picks the TF32 kernel variant (one of {@link #TF32_VARIANTS}); the module loads at its first product. */
+    public void setTf32Variant(String variant) {
+        String v = variant.trim();
+        if (!TF32_VARIANTS.contains(v)) throw new IllegalArgumentException("unknown TF32 GEMM variant '" + variant
+                + "' (expected one of " + String.join(", ", TF32_VARIANTS) + ")");
+        tf32Kernel = v.equals(LEGACY_VARIANT) ? null : tf32Kernels.computeIfAbsent(v, name -> new PipelinedTf32Kernel(name, backend.kernels));
+    }
+
+    /**
+     * A pipelined variant's resident blocks per SM for a transpose form, as the driver computes it; 0 for the legacy
+     * kernel (not queried). For benchmark reports.
+     */
+    public int tf32BlocksPerSm(String variant, boolean transA, boolean transB) {
+        if (variant.equals(LEGACY_VARIANT)) return 0;
+        return tf32Kernels.computeIfAbsent(variant, name -> new PipelinedTf32Kernel(name, backend.kernels)).blocksPerSm(transA, transB);
+    }
 
     /** The {@link trdetr.backend.Backend#matmul} contract; a and b are packed (contiguous from offset 0). */
     Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
@@ -111,23 +156,55 @@ public final class CudaGemm {
     }
 
     private void tf32(Tensor out, Tensor a, Tensor b, MatmulShape ms, boolean transA, boolean transB) {
+        PipelinedTf32Kernel variant = tf32Kernel;
+        if (variant == null) legacyTf32(out, a, b, ms, transA, transB);
+        else pipelinedTf32(variant, out, a, b, ms, transA, transB);
+    }
+
+    /** kernels/gemm_tf32.cu: 128×128 tiles, BK = 16, register-staged double buffering. */
+    private void legacyTf32(Tensor out, Tensor a, Tensor b, MatmulShape ms, boolean transA, boolean transB) {
         int m = ms.m(), n = ms.n(), k = ms.k(), batch = ms.batch();
-        long strideA = ms.strideA(), strideB = ms.strideB();
-        int splits = splitsFor(m, n, k, batch);
+        int splits = legacySplitsFor(m, n, k, batch);
         int kTiles = (k + TF32_BK - 1) / TF32_BK, tilesPerSplit = (kTiles + splits - 1) / splits;
         splits = (kTiles + tilesPerSplit - 1) / tilesPerSplit;   // no empty split
         String fn = "gemm_tf32_" + (transA ? "t" : "n") + (transB ? "t" : "n");
-        int[] grid = {(n + TF32_TILE - 1) / TF32_TILE, (m + TF32_TILE - 1) / TF32_TILE, batch * splits};
-        int[] block = {256, 1, 1};
+        int[] grid = {(n + TF32_TILE - 1) / TF32_TILE, (m + TF32_TILE - 1) / TF32_TILE, 0};
+        splitK(out, ms, splits, tilesPerSplit * TF32_BK, (target, s, kPerSplit) -> {
+            grid[2] = batch * s;
+            backend.kernels.launch3("gemm_tf32", fn, grid, new int[] {256, 1, 1}, 0, target, a, b, m, n, k, ms.strideA(),
+                    ms.strideB(), s, kPerSplit, batch);
+        });
+    }
+
+    /** A kernels/gemm_tf32_NAME.cu variant: cp.async pipeline, split-K sized for its tile. */
+    private void pipelinedTf32(PipelinedTf32Kernel variant, Tensor out, Tensor a, Tensor b, MatmulShape ms, boolean transA,
+                               boolean transB) {
+        int m = ms.m(), n = ms.n(), k = ms.k(), batch = ms.batch();
+        PipelinedTf32Kernel.Plan plan = variant.plan(m, n, k, batch, backend.device.multiprocessors());
+        int vecA = PipelinedTf32Kernel.copyWidth(transA ? m : k, ms.strideA());
+        int vecB = PipelinedTf32Kernel.copyWidth(transB ? k : n, ms.strideB());
+        splitK(out, ms, plan.splits(), plan.kPerSplit(), (target, s, kPerSplit) -> variant.launch(target, a, b, m, n, k,
+                ms.strideA(), ms.strideB(), new PipelinedTf32Kernel.Plan(s, kPerSplit), batch, transA, transB, vecA, vecB));
+    }
+
+    /** Launches one product into `target` (C, or the workspace of `splits` slices) with K cut into kPerSplit ranges. */
+    private interface SplitLaunch {
+        void launch(Object target, int splits, int kPerSplit);
+    }
+
+    /**
+     * Runs a product with K cut into `splits` ranges: with one, straight into out; with more, into a workspace
+     * slice per split that gemm_tf32_reduce then adds in order (deterministic, no atomics).
+     */
+    private void splitK(Tensor out, MatmulShape ms, int splits, int kPerSplit, SplitLaunch launch) {
         if (splits == 1) {
-            backend.kernels.launch3("gemm_tf32", fn, grid, block, 0, out, a, b, m, n, k, strideA, strideB, 1, k, batch);
+            launch.launch(out, 1, ms.k());
             return;
         }
-        long count = (long) batch * m * n;
+        long count = (long) ms.batch() * ms.m() * ms.n();
         CudaStorage partial = new CudaStorage(backend, backend.allocator, DType.FLOAT32, (int) (splits * count));
         try {
-            backend.kernels.launch3("gemm_tf32", fn, grid, block, 0, partial, a, b, m, n, k, strideA, strideB, splits,
-                    tilesPerSplit * TF32_BK, batch);
+            launch.launch(partial, splits, kPerSplit);
             backend.kernels.launch("gemm_tf32", "gemm_tf32_reduce", Kernels.gridFor(count), out, partial, count, splits);
         } finally {
             partial.release();   // stream-ordered: the allocator may hand the block out again at once
@@ -135,10 +212,11 @@ public final class CudaGemm {
     }
 
     /**
-     * Split-K factor: when the output tiles (times the batch) cannot fill the GPU (two resident blocks per SM),
-     * split K so that they do, keeping at least 8 K-steps (128) per split and the workspace under 2³¹ floats.
+     * The legacy kernel's split-K factor: when the output tiles (times the batch) cannot fill the GPU (two resident
+     * blocks per SM), split K so that they do, keeping at least 8 K-steps (128) per split and the workspace under
+     * 2³¹ floats.
      */
-    private int splitsFor(int m, int n, int k, int batch) {
+    private int legacySplitsFor(int m, int n, int k, int batch) {
         long tiles = (long) batch * ((m + TF32_TILE - 1) / TF32_TILE) * ((n + TF32_TILE - 1) / TF32_TILE);
         long slots = 2L * backend.device.multiprocessors();
         if (tiles >= slots) return 1;

@@ -35,18 +35,26 @@ final class Kernels {
     synchronized CUfunction function(String module, String name) {
         return functions.computeIfAbsent(module + "/" + name, k -> {
             CUfunction f = new CUfunction();
-            cuModuleGetFunction(f, modules.computeIfAbsent(module, Kernels::load), name);
+            cuModuleGetFunction(f, module(module), name);
             return f;
         });
     }
 
+    /** A PTX module of the jar, loaded (JIT-compiled) on first use. */
+    synchronized CUmodule module(String module) { return modules.computeIfAbsent(module, Kernels::load); }
+
     private static CUmodule load(String module) {
+        CUmodule m = new CUmodule();
+        cuModuleLoadData(m, ptx(module));
+        return m;
+    }
+
+    /** The text of a PTX module of the jar. */
+    static String ptx(String module) {
         String path = "/kernels/" + module + ".ptx";
         try (InputStream in = Kernels.class.getResourceAsStream(path)) {
             if (in == null) throw new IllegalStateException("PTX module " + path + " is missing from the jar");
-            CUmodule m = new CUmodule();
-            cuModuleLoadData(m, new String(in.readAllBytes(), StandardCharsets.US_ASCII));
-            return m;
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read PTX module " + path + ": " + e.getMessage());
         }
