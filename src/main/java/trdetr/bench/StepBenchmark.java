@@ -12,14 +12,15 @@ import trdetr.backend.Backend;
  * and forward-only passes (eval mode, no autograd) of the released TR-DETR configuration on a {@link SyntheticBatch},
  * after warm-up, through the trainer's own {@link trdetr.train.TrainingStep} (which moves the host batch to the device,
  * as in training), set up by {@link StepWorkload}. Each step and pass ends with a device synchronisation, so GPU work
- * is inside the time. The same measurement for the official PyTorch code is tools/bench_pytorch.py.
+ * is inside the time. The same measurement for the official PyTorch code is tools/bench_pytorch.py. The live heap
+ * (in use after a collection, {@link PeakMemory#heapAfterGcMb}) is sampled after every step; its maximum is reported.
  */
 public final class StepBenchmark {
     /** What to time. */
     public record Settings(int bsz, int lv, int lt, int videoDim, int textDim, int warmup, int steps, int forwards, long seed) {}
 
     /** Seconds per step and per forward pass, in run order. */
-    public record Result(double[] stepSeconds, double[] forwardSeconds, double firstLoss, double lastLoss) {
+    public record Result(double[] stepSeconds, double[] forwardSeconds, double firstLoss, double lastLoss, double liveHeapMb) {
         public Map<String, Object> summary() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("median_step_s", median(stepSeconds));
@@ -27,6 +28,7 @@ public final class StepBenchmark {
             m.put("max_step_s", Arrays.stream(stepSeconds).max().orElse(Double.NaN));
             m.put("median_forward_s", median(forwardSeconds));
             m.put("min_forward_s", Arrays.stream(forwardSeconds).min().orElse(Double.NaN));
+            m.put("live_heap_mb", liveHeapMb);
             return m;
         }
     }
@@ -36,9 +38,13 @@ public final class StepBenchmark {
     public static Result run(Backend backend, Settings s) {
         try (StepWorkload w = StepWorkload.open(backend, s.bsz(), s.lv(), s.lt(), s.videoDim(), s.textDim(), s.seed())) {
             List<Double> losses = new ArrayList<>();
-            double[] steps = timed(s.warmup(), s.steps(), () -> losses.add(w.trainStep()));
+            double[] live = {0};
+            double[] steps = timed(s.warmup(), s.steps(), () -> {
+                losses.add(w.trainStep());
+                live[0] = Math.max(live[0], PeakMemory.heapAfterGcMb());
+            });
             double[] forwards = timed(s.warmup(), s.forwards(), w::forward);
-            return new Result(steps, forwards, losses.get(0), losses.get(losses.size() - 1));
+            return new Result(steps, forwards, losses.get(0), losses.get(losses.size() - 1), live[0]);
         }
     }
 

@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import trdetr.backend.Backend;
 import trdetr.backend.cpu.Parallel;
 import trdetr.backend.cuda.CudaBackend;
+import trdetr.bench.PeakMemory;
 import trdetr.bench.StepBenchmark;
 
 /** {@code trdetr bench step}: full training steps and forward passes of the released model, timed. */
@@ -59,6 +60,7 @@ final class BenchStepCommand implements Callable<Integer> {
         json.put("last_loss", r.lastLoss());
         Runtime rt = Runtime.getRuntime();
         json.put("heap_used_mb", (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
+        json.put("peak_heap_mb", PeakMemory.peakHeapMb());
         json.put("peak_rss_mb", PeakMemory.peakRssMb());
         if (backend instanceof CudaBackend) json.put("peak_device_mb", ((CudaBackend) backend).peakBytesInUse() / 1048576.0);
         json.put("java", System.getProperty("java.version"));

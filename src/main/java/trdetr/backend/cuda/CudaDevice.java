@@ -29,6 +29,7 @@ public final class CudaDevice {
     private final String name;
     private final long totalMemory;
     private final int major, minor, driverVersion, multiprocessors;
+    private final int maxSharedPerBlock;
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
 
     private CudaDevice() {
@@ -58,6 +59,8 @@ public final class CudaDevice {
         minor = v[0];
         cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
         multiprocessors = v[0];
+        cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, device);
+        maxSharedPerBlock = v[0];
         cuDriverGetVersion(v);
         driverVersion = v[0];
     }
@@ -118,6 +121,9 @@ public final class CudaDevice {
     public String computeCapability() { return major + "." + minor; }
 
     public int computeMajor() { return major; }
+
+    /** The most shared memory one block may use once it opts in (bytes): 227 KB on Hopper, 99 KB on sm_86/89. */
+    public int maxSharedPerBlock() { return maxSharedPerBlock; }
 
     /** Streaming multiprocessors: how many blocks fill the GPU (GEMM split-K, the mma peak kernel). */
     public int multiprocessors() { return multiprocessors; }

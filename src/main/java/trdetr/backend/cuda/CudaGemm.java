@@ -18,8 +18,8 @@ import trdetr.tensor.Tensor;
  *   <li>{@link Mode#TF32}: tensor cores (sm_80+) with operands rounded to TF32 (10-bit mantissa) and FP32
  *       accumulation; relative Frobenius error about 3e-4 on random data, bounded by {@link #TF32_TOLERANCE}. On
  *       older GPUs it falls back to EXACT (one log line). The kernel is one of {@link #TF32_VARIANTS}, picked by
- *       {@code -Dtrdetr.cuda.gemm.tf32variant=NAME} or {@link #setTf32Variant}: kernels/gemm_tf32.cu ("legacy",
- *       the default) or a cp.async pipelined kernel (kernels/gemm_tf32_pipelined.cuh; `bench gemm --tf32-variant
+ *       {@code -Dtrdetr.cuda.gemm.tf32variant=NAME} or {@link #setTf32Variant} (default: the first of
+ *       {@link #DEFAULT_TF32_ORDER} that fits the GPU): kernels/gemm_tf32.cu ("legacy") or a cp.async pipelined kernel (kernels/gemm_tf32_pipelined.cuh; `bench gemm --tf32-variant
  *       all` times them all, `gradcheck --device cuda` checks them all).</li>
  *   <li>{@link Mode#CUBLAS}: cuBLAS SGEMM through JCublas2 when libcublas.so.12 loads, else EXACT (one log line
  *       at first use saying which).</li>
@@ -71,6 +71,14 @@ public final class CudaGemm {
     public static final String LEGACY_VARIANT = "legacy";
 
     /**
+     * The TF32 variants tried in order when none is asked for: the first whose shared memory fits the GPU. On an
+     * H200 (2026-11-26, `bench gemm --tf32-variant all`) p128x128w64x64s3 was fastest or within 10% of the fastest on
+     * every large model shape (48–80 TFLOP/s against the legacy kernel's 24–40); it needs 108 KB per block, more
+     * than sm_86/89 allow, where p64x64w32x32s4 (72 KB) runs instead.
+     */
+    static final List<String> DEFAULT_TF32_ORDER = List.of("p128x128w64x64s3", "p64x64w32x32s4", LEGACY_VARIANT);
+
+    /**
      * Every TF32 kernel variant: {@link #LEGACY_VARIANT} and the cp.async pipelined ones (kernels/gemm_tf32_NAME.cu,
      * named p{tile m}x{tile n}w{warp m}x{warp n}s{stages}).
      */
@@ -87,7 +95,16 @@ public final class CudaGemm {
 
     CudaGemm(CudaBackend backend) {
         this.backend = backend;
-        setTf32Variant(System.getProperty(TF32_VARIANT_PROPERTY, LEGACY_VARIANT));
+        String asked = System.getProperty(TF32_VARIANT_PROPERTY);
+        setTf32Variant(asked != null ? asked : defaultTf32Variant(backend.device().maxSharedPerBlock()));
+    }
+
+    /** The first of {@link #DEFAULT_TF32_ORDER} whose shared memory per block is at most {@code maxShared} bytes. */
+    static String defaultTf32Variant(int maxShared) {
+        for (String v : DEFAULT_TF32_ORDER) {
+            if (v.equals(LEGACY_VARIANT) || PipelinedTf32Kernel.Config.ofPtx(v, Kernels.ptx("gemm_tf32_" + v)).sharedBytes() <= maxShared) return v;
+        }
+        return LEGACY_VARIANT;
     }
 
     public Mode mode() { return mode; }
