@@ -15,22 +15,22 @@ import trdetr.tensor.Tensor;
  * Element-wise products on an activation of the official training shape (32·75 rows of 256): two same-shape
  * tensors ({@code same}), a bias row broadcast over the rows ({@code bias}) and a per-row column, as a padding
  * mask multiplies features ({@code column}: a scalar per row, stride 0 along it).
- * {@code loop=scalar} runs the CPU backend's scalar loops instead of its Vector API rows (each parameter set runs
- * in its own JVM, so the property is read fresh); on CUDA the parameter changes nothing.
+ * {@code loop=strided} runs the CPU backend's generic strided loop instead of its unit-stride rows (each parameter
+ * set runs in its own JVM, so the property is read fresh); on CUDA the parameter changes nothing.
  */
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ElementwiseBench extends DeviceBench {
     static final int ROWS = 32 * 75, COLS = 256;
 
-    @Param({"vector", "scalar"})
+    @Param({"unit", "strided"})
     public String loop;
 
     Tensor x, y, bias, column;
 
     @Setup(Level.Trial)
     public void setup() {
-        if (loop.equals("scalar")) System.setProperty("trdetr.elementwise", "scalar");
+        if (loop.equals("strided")) System.setProperty("trdetr.elementwise", "strided");
         openDevice();
         x = randn(1, ROWS, COLS);
         y = randn(1, ROWS, COLS);

@@ -147,20 +147,39 @@ public final class CpuBackend implements Backend {
 
     /**
      * The float32 loop of a unary op. The model's hot ops get loops of their own, so the JIT compiles each formula
-     * inline instead of switching on the op for every element (that switch was ~10% of a CPU training step); each
-     * evaluates UnaryOp's own formula in double and rounds once, so results are the same bits as the generic loop.
+     * inline instead of switching on the op for every element (that switch was ~10% of a CPU training step), and a
+     * unit-stride form besides the strided one: a loop whose steps are variables is not vectorised, one indexed by
+     * i is. PReLU's forward and backward (LEAKY, LEAKY_SLOPE, NEG_PART on the 75×32×1024 feed-forward activations)
+     * were the largest remaining unary cost. Each loop evaluates UnaryOp's own formula in double and rounds once, so
+     * results are the same bits as the generic loop.
      */
     private static StridedLoop.Row float32Unary(UnaryOp op, float[] y, float[] x, double p0, double p1) {
+        float slope = (float) p0;
         switch (op) {
-            case AFFINE: return (o, s, n) -> { for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.affine(x[q], p0, p1); };
-            case LEAKY: return (o, s, n) -> { for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.leaky(x[q], p0); };
-            case RELU: return (o, s, n) -> { for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.relu(x[q]); };
+            case AFFINE: return (o, s, n) -> {
+                if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = (float) UnaryOp.affine(x[q + i], p0, p1); return; }
+                for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.affine(x[q], p0, p1); };
+            case LEAKY: return (o, s, n) -> {
+                if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = (float) UnaryOp.leaky(x[q + i], p0); return; }
+                for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.leaky(x[q], p0); };
+            case LEAKY_SLOPE: return (o, s, n) -> {   // x > 0 ? 1 : slope, as UnaryOp.apply
+                if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = x[q + i] > 0 ? 1f : slope; return; }
+                for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = x[q] > 0 ? 1f : slope; };
+            case NEG_PART: return (o, s, n) -> {      // x > 0 ? 0 : x, as UnaryOp.apply
+                if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = x[q + i] > 0 ? 0f : x[q + i]; return; }
+                for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = x[q] > 0 ? 0f : x[q]; };
+            case RELU: return (o, s, n) -> {
+                if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = (float) UnaryOp.relu(x[q + i]); return; }
+                for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.relu(x[q]); };
             case SIGMOID: return (o, s, n) -> { for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.sigmoid(x[q]); };
             case TANH: return (o, s, n) -> { for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) Math.tanh(x[q]); };
             case EXP: return (o, s, n) -> { for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) Math.exp(x[q]); };
             default: return (o, s, n) -> { for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) op.apply(x[q], p0, p1); };
         }
     }
+
+    /** Whether a two-operand row steps by one element in both (the vectorisable case). */
+    private static boolean unit(int[] steps) { return steps[0] == 1 && steps[1] == 1; }
 
     @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
         if (op.isComparison() || op.isLogical()) return compare(op, a, b);
@@ -169,7 +188,7 @@ public final class CpuBackend implements Backend {
         if (a.dtype() == DType.FLOAT32) {
             float[] z = f32(out), x = f32(a), y = f32(b);
             StridedLoop.runParallel(ops, (o, s, n) -> {
-                if (VectorApi.ELEMENTWISE && VectorBinary.tryRow(op, z, x, y, o, s, n)) return;
+                if (UnitStrideBinary.tryRow(op, z, x, y, o, s, n)) return;
                 int p = o[0], q = o[1], r = o[2];
                 switch (op) { // the four common ops get loops of their own (no per-element switch)
                     case ADD: for (int i = 0; i < n; i++, p += s[0], q += s[1], r += s[2]) z[p] = x[q] + y[r]; return;

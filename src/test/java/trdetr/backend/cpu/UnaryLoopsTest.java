@@ -12,12 +12,25 @@ class UnaryLoopsTest {
     @Test
     void everyOpRoundsItsDefinitionOnce() {
         Generator g = new Generator(11);
-        int n = 70_001;                                   // above the parallel threshold, odd
+        int n = 70_007;                                   // above the parallel threshold, odd: 7 × 10,001
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) (3 * g.nextGaussian());
         x[0] = 0f;
         x[1] = -0f;
-        Tensor t = Tensor.fromHost(CpuBackend.INSTANCE, x, n);
+        // Contiguous (the unit-stride loops) and transposed (the strided loops).
+        Tensor flat = Tensor.fromHost(CpuBackend.INSTANCE, x, n);
+        Tensor transposed = flat.reshape(7, 10_001).transpose(0, 1);
+        for (Tensor t : new Tensor[] {flat, transposed}) check(t, transposed == t ? transposedOrder(x, 7, 10_001) : x);
+    }
+
+    private static float[] transposedOrder(float[] x, int rows, int cols) {
+        float[] out = new float[x.length];
+        for (int c = 0, k = 0; c < cols; c++) for (int r = 0; r < rows; r++) out[k++] = x[r * cols + c];
+        return out;
+    }
+
+    private static void check(Tensor t, float[] x) {
+        int n = x.length;
         for (UnaryOp op : UnaryOp.values()) {
             double p0 = op == UnaryOp.CLAMP ? -0.5 : op == UnaryOp.POW ? 2.0 : 0.25, p1 = op == UnaryOp.CLAMP ? 0.75 : -1.5;
             float[] y = (float[]) CpuBackend.INSTANCE.download(CpuBackend.INSTANCE.unary(op, t, p0, p1));
