@@ -15,8 +15,23 @@ public final class CounterRng {
     }
 
     public static long bits(long seed, long counter) {
-        return mix(mix(seed + 0x9e3779b97f4a7c15L) ^ (counter * 0x9e3779b97f4a7c15L + 0x632be59bd9b4e019L));
+        return keyedBits(key(seed), counter);
     }
+
+    /** The per-stream half of {@link #bits}: a kernel drawing many numbers of one stream computes it once. */
+    public static long key(long seed) { return mix(seed + 0x9e3779b97f4a7c15L); }
+
+    /** {@link #bits}(seed, counter) given {@code key(seed)}. */
+    public static long keyedBits(long key, long counter) {
+        return mix(key ^ (counter * 0x9e3779b97f4a7c15L + 0x632be59bd9b4e019L));
+    }
+
+    /**
+     * The integer form of {@code uniform(seed, counter) < p}: uniform is k·2⁻²⁴ for the integer k = bits >>> 40, and
+     * k·2⁻²⁴ &lt; p exactly when k &lt; ⌈p·2²⁴⌉ (both sides are exact in double). So {@code (keyedBits(key, c) >>> 40)
+     * < belowThreshold(p)} is the same test without a float conversion per element.
+     */
+    public static long belowThreshold(double p) { return (long) Math.ceil(p * 0x1.0p24); }
 
     /** Uniform in [0, 1) with 24 random bits, exactly representable in float32. */
     public static float uniform(long seed, long counter) {

@@ -135,4 +135,30 @@ class TensorTest {
         for (int i = 0; i < 100_000; i++) mean += CounterRng.uniform(7, i);
         assertThat(mean / 100_000).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.01));
     }
+
+    @Test
+    void theIntegerDropThresholdIsTheFloatComparison() {
+        // Including the probabilities whose threshold p·2²⁴ is an integer (0.5, 0.25) and the edges 0 and 1.
+        for (double p : new double[] {0.0, 0.1, 0.25, 0.5, 1.0 / 3, 0.9, 1.0, 0x1.0p-24, 0x1.8p-24}) {
+            long key = CounterRng.key(5), drop = CounterRng.belowThreshold(p);
+            for (long c = 0; c < 20_000; c++) {
+                assertThat((CounterRng.keyedBits(key, c) >>> 40) < drop).as("p %s, counter %d", p, c).isEqualTo(CounterRng.uniform(5, c) < p);
+            }
+            // Every k next to the threshold, not only the ones the stream happens to draw.
+            for (long k = Math.max(0, drop - 2); k < Math.min(1L << 24, drop + 2); k++) {
+                assertThat(k < drop).as("p %s, k %d", p, k).isEqualTo(k * 0x1.0p-24f < p);
+            }
+        }
+    }
+
+    @Test
+    void dropoutZeroesExactlyTheElementsTheStreamSays() {
+        int n = 50_001;
+        double p = 0.1;
+        Tensor x = Tensor.of(new double[n], n).add(1.0).to(DType.FLOAT32);
+        float[] y = (float[]) x.backend().download(x.backend().dropout(x, p, 9, 123));
+        for (int i = 0; i < n; i++) {
+            assertThat(y[i]).as("element %d", i).isEqualTo(CounterRng.uniform(9, 123 + i) < p ? 0f : (float) (1.0 / (1.0 - p)));
+        }
+    }
 }

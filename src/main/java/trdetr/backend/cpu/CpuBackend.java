@@ -501,16 +501,17 @@ public final class CpuBackend implements Backend {
         Tensor out = empty(x.dtype(), x.shape());
         int n = out.numel();
         double scale = 1.0 / (1.0 - p);
+        long key = CounterRng.key(seed), drop = CounterRng.belowThreshold(p);   // uniform(seed, offset + i) < p, in integers
         if (x.dtype() == DType.FLOAT32) {
             float[] a = f32(in), y = f32(out);
             float keep = (float) scale;
             Parallel.forRange(n, 1, (from, to) -> {
-                for (int i = from; i < to; i++) y[i] = CounterRng.uniform(seed, offset + i) < p ? 0f : a[i] * keep;
+                for (int i = from; i < to; i++) y[i] = (CounterRng.keyedBits(key, offset + i) >>> 40) < drop ? 0f : a[i] * keep;
             });
         } else {
             double[] a = f64(in), y = f64(out);
             Parallel.forRange(n, 1, (from, to) -> {
-                for (int i = from; i < to; i++) y[i] = CounterRng.uniform(seed, offset + i) < p ? 0.0 : a[i] * scale;
+                for (int i = from; i < to; i++) y[i] = (CounterRng.keyedBits(key, offset + i) >>> 40) < drop ? 0.0 : a[i] * scale;
             });
         }
         return out;
