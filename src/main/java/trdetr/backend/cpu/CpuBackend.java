@@ -160,6 +160,9 @@ public final class CpuBackend implements Backend {
                 if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = (float) UnaryOp.affine(x[q + i], p0, p1); return; }
                 for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.affine(x[q], p0, p1); };
             case LEAKY: return (o, s, n) -> {
+                // A float slope times a float is exact in double, so one rounding to float is the float product:
+                // float arithmetic gives the same bits without a conversion per element.
+                if (unit(s) && slope == p0) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) { float v = x[q + i]; y[p + i] = v > 0 ? v : slope * v; } return; }
                 if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = (float) UnaryOp.leaky(x[q + i], p0); return; }
                 for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.leaky(x[q], p0); };
             case LEAKY_SLOPE: return (o, s, n) -> {   // x > 0 ? 1 : slope, as UnaryOp.apply
