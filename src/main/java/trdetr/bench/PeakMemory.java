@@ -11,8 +11,8 @@ import java.nio.file.Path;
 /**
  * Memory figures for benchmark reports: the process's peak resident set size (VmHWM in /proc/self/status, Linux),
  * and the Java heap seen two ways. The heap's peak use counts garbage not yet collected (it follows the collector's
- * sizing more than the program); the heap in use right after a collection is the live data, and its maximum over
- * the run is what the program itself needed.
+ * sizing more than the program); the heap in use right after a collection is close to the live data (an upper
+ * bound), and its maximum over the run approximates what the program itself needed.
  */
 public final class PeakMemory {
     private PeakMemory() {}
@@ -26,7 +26,11 @@ public final class PeakMemory {
         return bytes / 1048576.0;
     }
 
-    /** Sum over the heap pools of their use after the latest collection that touched each, in MiB: the live heap. */
+    /**
+     * Sum over the heap pools of their use after the latest collection that touched each, in MiB: the live data, plus
+     * old-generation garbage where the old generation has not been collected since (so an upper bound on the live
+     * heap; a full GC first, as memory-check does, gives the exact figure).
+     */
     public static double heapAfterGcMb() {
         long bytes = 0;
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {

@@ -12,15 +12,16 @@ import trdetr.backend.Backend;
  * and forward-only passes (eval mode, no autograd) of the released TR-DETR configuration on a {@link SyntheticBatch},
  * after warm-up, through the trainer's own {@link trdetr.train.TrainingStep} (which moves the host batch to the device,
  * as in training), set up by {@link StepWorkload}. Each step and pass ends with a device synchronisation, so GPU work
- * is inside the time. The same measurement for the official PyTorch code is tools/bench_pytorch.py. The live heap
- * (in use after a collection, {@link PeakMemory#heapAfterGcMb}) is sampled after every step; its maximum is reported.
+ * is inside the time. The same measurement for the official PyTorch code is tools/bench_pytorch.py. The heap in use
+ * after the latest collection ({@link PeakMemory#heapAfterGcMb}: live data, plus old-generation garbage that only a
+ * later old collection frees) is sampled after every step; its maximum is reported.
  */
 public final class StepBenchmark {
     /** What to time. */
     public record Settings(int bsz, int lv, int lt, int videoDim, int textDim, int warmup, int steps, int forwards, long seed) {}
 
     /** Seconds per step and per forward pass, in run order. */
-    public record Result(double[] stepSeconds, double[] forwardSeconds, double firstLoss, double lastLoss, double liveHeapMb) {
+    public record Result(double[] stepSeconds, double[] forwardSeconds, double firstLoss, double lastLoss, double heapAfterGcMb) {
         public Map<String, Object> summary() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("median_step_s", median(stepSeconds));
@@ -28,7 +29,7 @@ public final class StepBenchmark {
             m.put("max_step_s", Arrays.stream(stepSeconds).max().orElse(Double.NaN));
             m.put("median_forward_s", median(forwardSeconds));
             m.put("min_forward_s", Arrays.stream(forwardSeconds).min().orElse(Double.NaN));
-            m.put("live_heap_mb", liveHeapMb);
+            m.put("heap_after_gc_mb", heapAfterGcMb);
             return m;
         }
     }
