@@ -11,7 +11,7 @@ import trdetr.tensor.Tensor;
 
 /**
  * Sums over a leading or middle axis (the blocked row-wise path) equal the definition bit for bit: each output
- * starts at 0 and adds its addends in axis order in double, then rounds once. Widths straddle the 256-column block.
+ * starts at 0 and adds its addends in axis order in double, then rounds once. Widths straddle the 64-column block.
  */
 class SumOverAxisTest {
     @ParameterizedTest
