@@ -60,7 +60,6 @@ public final class Autograd {
                 if (grad == null) continue; // no path carried a gradient here
                 Tensor[] inputs = node.inputs();
                 Tensor[] grads = node.apply(grad);
-                if (!retainGraph) node.release();
                 for (int i = 0; i < inputs.length; i++) {
                     Tensor in = inputs[i];
                     if (in == null || !in.requiresGrad() || grads[i] == null) continue;
@@ -72,6 +71,7 @@ public final class Autograd {
                     if (in.gradFn() == null) accumulate(in, g);
                     else pending.merge(in.gradFn(), g, Tensor::add);
                 }
+                if (!retainGraph) node.release();   // after routing: release also drops the node's inputs
             }
         }
     }

@@ -4,8 +4,10 @@ import trdetr.tensor.Tensor;
 
 /**
  * One recorded op: its inputs and the function that maps the output gradient to input gradients.
- * The backward function holds whatever the op saved for backward; {@link #release} drops it, which is how a
- * graph is freed after backward (and how a second backward through it is caught).
+ * The backward function holds whatever the op saved for backward; {@link #release} drops it and the references to
+ * the inputs, which is how a graph is freed during backward: an activation becomes garbage as soon as the last op
+ * that consumed it has passed its gradient on, not when the whole step's graph goes (and a second backward through
+ * it is caught).
  */
 public final class Node {
     /** Maps the output gradient to one gradient per input (null where an input needs none). */
@@ -21,7 +23,7 @@ public final class Node {
 
     Node(String op, Tensor[] inputs, Backward backward) {
         this.op = op;
-        this.inputs = inputs;
+        this.inputs = inputs.clone();   // release() clears it; the caller's array stays as it was
         this.backward = backward;
         this.needsGrad = new boolean[inputs.length];
         for (int i = 0; i < inputs.length; i++) needsGrad[i] = inputs[i] != null && inputs[i].requiresGrad();
@@ -39,5 +41,8 @@ public final class Node {
         return backward.apply(gradOutput, needsGrad);
     }
 
-    void release() { backward = null; }
+    void release() {
+        backward = null;
+        java.util.Arrays.fill(inputs, null);
+    }
 }
