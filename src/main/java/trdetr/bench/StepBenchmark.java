@@ -39,13 +39,13 @@ public final class StepBenchmark {
     public static Result run(Backend backend, Settings s) {
         try (StepWorkload w = StepWorkload.open(backend, s.bsz(), s.lv(), s.lt(), s.videoDim(), s.textDim(), s.seed())) {
             List<Double> losses = new ArrayList<>();
-            double[] live = {0};
+            double[] heapAfterGc = {0};
             double[] steps = timed(s.warmup(), s.steps(), () -> {
                 losses.add(w.trainStep());
-                live[0] = Math.max(live[0], PeakMemory.heapAfterGcMb());
+                heapAfterGc[0] = Math.max(heapAfterGc[0], PeakMemory.heapAfterGcMb());
             });
             double[] forwards = timed(s.warmup(), s.forwards(), w::forward);
-            return new Result(steps, forwards, losses.get(0), losses.get(losses.size() - 1), live[0]);
+            return new Result(steps, forwards, losses.get(0), losses.get(losses.size() - 1), heapAfterGc[0]);
         }
     }
 

@@ -160,9 +160,6 @@ public final class CpuBackend implements Backend {
                 if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = (float) UnaryOp.affine(x[q + i], p0, p1); return; }
                 for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.affine(x[q], p0, p1); };
             case LEAKY: return (o, s, n) -> {
-                // A float slope times a float is exact in double, so one rounding to float is the float product:
-                // float arithmetic gives the same bits without a conversion per element.
-                if (unit(s) && slope == p0) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) { float v = x[q + i]; y[p + i] = v > 0 ? v : slope * v; } return; }
                 if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = (float) UnaryOp.leaky(x[q + i], p0); return; }
                 for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.leaky(x[q], p0); };
             case LEAKY_SLOPE: return (o, s, n) -> {   // x > 0 ? 1 : slope, as UnaryOp.apply
@@ -303,7 +300,7 @@ public final class CpuBackend implements Backend {
             double[] acc = new double[Math.min(inner, SUM_COLUMNS)];
             for (int task = from; task < to; task++) {
                 int o = task / blocks, c0 = (task % blocks) * SUM_COLUMNS, w = Math.min(SUM_COLUMNS, inner - c0);
-                java.util.Arrays.fill(acc, 0, w, 0.0);
+                Arrays.fill(acc, 0, w, 0.0);
                 int base = o * n * inner + c0;
                 if (t == DType.FLOAT32) {
                     float[] xf = (float[]) xs;

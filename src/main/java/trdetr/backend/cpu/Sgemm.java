@@ -15,10 +15,18 @@ package trdetr.backend.cpu;
 public final class Sgemm {
 
     /** True when the Vector API kernel is used. */
-    public static final boolean VECTOR = VectorApi.AVAILABLE
+    public static final boolean VECTOR = vectorAvailable()
             && !"scalar".equalsIgnoreCase(System.getProperty("trdetr.gemm", ""));
 
     private Sgemm() {}
+
+    private static boolean vectorAvailable() {
+        try {
+            return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        } catch (Throwable t) {
+            return false;
+        }
+    }
 
     /** A short description of the kernel in use, for logs. */
     public static String describe() {

@@ -31,7 +31,7 @@ class UnaryLoopsTest {
 
     private static void check(Tensor t, float[] x) {
         int n = x.length;
-        // 0.25 is a float (LEAKY's float-arithmetic loop), 0.1 is not (its double loop).
+        // Parameters that are exactly a float (0.25) and that are not (0.1).
         for (double slope : new double[] {0.25, 0.1}) for (UnaryOp op : UnaryOp.values()) {
             double p0 = op == UnaryOp.CLAMP ? -0.5 : op == UnaryOp.POW ? 2.0 : slope, p1 = op == UnaryOp.CLAMP ? 0.75 : -1.5;
             float[] y = (float[]) CpuBackend.INSTANCE.download(CpuBackend.INSTANCE.unary(op, t, p0, p1));
