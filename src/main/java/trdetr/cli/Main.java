@@ -70,10 +70,26 @@ public final class Main implements Runnable {
             ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
             pb.environment().put("TRDETR_NO_RELAUNCH", "1");
             Process p = pb.start();
+            // A SIGTERM/SIGINT/SIGHUP to this launcher (a scheduler's kill, a timeout, `kill PID`) must also stop the
+            // JVM doing the work; without this hook the child would train on as an orphan. SIGKILL cannot be caught.
+            Thread forward = new Thread(() -> stopChild(p), "trdetr-stop-child");
+            Runtime.getRuntime().addShutdownHook(forward);
             return p.waitFor();
         } catch (Exception e) {
             System.err.println("warning: could not start a JVM with the Vector API (" + e.getMessage() + "); using scalar kernels");
             return run(args);
+        }
+    }
+
+    /** Asks the child JVM to stop (SIGTERM, so its own shutdown hooks run), then forces it after 10 s. */
+    private static void stopChild(Process child) {
+        if (!child.isAlive()) return;
+        child.destroy();
+        try {
+            if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) child.destroyForcibly();
+        } catch (InterruptedException e) {
+            child.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 

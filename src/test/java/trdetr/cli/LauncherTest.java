@@ -1,0 +1,56 @@
+package trdetr.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code java -jar trdetr.jar} starts a second JVM (with the Vector API module) that does the work. Stopping the
+ * launcher must stop that JVM too, or a killed training run goes on as an orphan.
+ */
+class LauncherTest {
+    @Test
+    void stoppingTheLauncherStopsTheJvmDoingTheWork() throws Exception {
+        Assumptions.assumeTrue(java.lang.module.ModuleFinder.ofSystem().find(Main.VECTOR_MODULE).isPresent(),
+                "this JDK has no " + Main.VECTOR_MODULE + ", so the launcher does not relaunch");
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        // Without --add-modules, so that Main relaunches; a long command, so that the child is still working.
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "memory-check", "--device", "cpu", "--steps", "100000");
+        pb.environment().remove("TRDETR_NO_RELAUNCH");
+        Path log = Files.createTempFile("launcher", ".log");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process launcher = pb.start();
+        ProcessHandle child = null;
+        try {
+            child = awaitChild(launcher, 60);
+            assertThat(child).as("the relaunched JVM (log: %s)", Files.readString(log)).isNotNull();
+
+            launcher.destroy(); // SIGTERM, as `kill PID` or a scheduler's timeout sends
+            assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).as("the launcher exits").isTrue();
+            assertThat(child.onExit().get(30, TimeUnit.SECONDS).isAlive()).as("the relaunched JVM exits with it").isFalse();
+        } finally {
+            if (child != null) child.destroyForcibly(); // an orphan is no longer among the launcher's descendants
+            launcher.destroyForcibly();
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static ProcessHandle awaitChild(Process launcher, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline && launcher.isAlive()) {
+            List<ProcessHandle> children = launcher.children().toList();
+            Optional<ProcessHandle> java = children.stream().filter(ProcessHandle::isAlive).findFirst();
+            if (java.isPresent()) return java.get();
+            Thread.sleep(100);
+        }
+        return null;
+    }
+}
