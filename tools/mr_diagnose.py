@@ -79,4 +79,9 @@ def main(preds_path, gt_path):
 if __name__ == "__main__":
     if len(sys.argv) != 3:
         sys.exit(__doc__.strip().splitlines()[2])
-    main(sys.argv[1], sys.argv[2])
+    try:
+        main(sys.argv[1], sys.argv[2])
+    except OSError as e:
+        sys.exit(f"error: {e.filename}: {e.strerror}")
+    except (json.JSONDecodeError, KeyError, TypeError, IndexError) as e:
+        sys.exit(f"error: not a submission and annotation pair ({type(e).__name__}: {e})")
