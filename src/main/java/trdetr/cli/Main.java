@@ -69,12 +69,15 @@ public final class Main implements Runnable {
             cmd.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
             pb.environment().put("TRDETR_NO_RELAUNCH", "1");
-            Process p = pb.start();
             // A SIGTERM/SIGINT/SIGHUP to this launcher (a scheduler's kill, a timeout, `kill PID`) must also stop the
             // JVM doing the work; without this hook the child would train on as an orphan. SIGKILL cannot be caught.
-            Thread forward = new Thread(() -> stopChild(p), "trdetr-stop-child");
-            Runtime.getRuntime().addShutdownHook(forward);
-            return p.waitFor();
+            // The hook is in place before the child starts, so no signal can fall between the two.
+            java.util.concurrent.atomic.AtomicReference<Process> child = new java.util.concurrent.atomic.AtomicReference<>();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopChild(child), "trdetr-stop-child"));
+            synchronized (child) {
+                child.set(pb.start());
+            }
+            return child.get().waitFor();
         } catch (Exception e) {
             System.err.println("warning: could not start a JVM with the Vector API (" + e.getMessage() + "); using scalar kernels");
             return run(args);
@@ -82,8 +85,12 @@ public final class Main implements Runnable {
     }
 
     /** Asks the child JVM to stop (SIGTERM, so its own shutdown hooks run), then forces it after 10 s. */
-    private static void stopChild(Process child) {
-        if (!child.isAlive()) return;
+    private static void stopChild(java.util.concurrent.atomic.AtomicReference<Process> holder) {
+        Process child;
+        synchronized (holder) { // waits for a start in progress, so a child forked just now is stopped too
+            child = holder.get();
+        }
+        if (child == null || !child.isAlive()) return;
         child.destroy();
         try {
             if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) child.destroyForcibly();
