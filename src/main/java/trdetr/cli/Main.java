@@ -71,32 +71,43 @@ public final class Main implements Runnable {
             pb.environment().put("TRDETR_NO_RELAUNCH", "1");
             // A SIGTERM/SIGINT/SIGHUP to this launcher (a scheduler's kill, a timeout, `kill PID`) must also stop the
             // JVM doing the work; without this hook the child would train on as an orphan. SIGKILL cannot be caught.
-            // The hook is in place before the child starts, so no signal can fall between the two.
-            java.util.concurrent.atomic.AtomicReference<Process> child = new java.util.concurrent.atomic.AtomicReference<>();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopChild(child), "trdetr-stop-child"));
-            synchronized (child) {
-                child.set(pb.start());
-            }
-            return child.get().waitFor();
+            WorkerJvm worker = new WorkerJvm();
+            Runtime.getRuntime().addShutdownHook(new Thread(worker::stop, "trdetr-stop-child"));
+            Process p = worker.start(pb);
+            return p == null ? 143 : p.waitFor(); // null: the launcher was stopped first (143 = 128 + SIGTERM)
         } catch (Exception e) {
             System.err.println("warning: could not start a JVM with the Vector API (" + e.getMessage() + "); using scalar kernels");
             return run(args);
         }
     }
 
-    /** Asks the child JVM to stop (SIGTERM, so its own shutdown hooks run), then forces it after 10 s. */
-    private static void stopChild(java.util.concurrent.atomic.AtomicReference<Process> holder) {
-        Process child;
-        synchronized (holder) { // waits for a start in progress, so a child forked just now is stopped too
-            child = holder.get();
+    /**
+     * The relaunched JVM, stopped together with the launcher. Start and stop exclude each other, so a signal at any
+     * moment is covered: a stop before the start means the child never starts, a stop after it stops the child.
+     */
+    private static final class WorkerJvm {
+        private Process process;
+        private boolean stopped;
+
+        synchronized Process start(ProcessBuilder pb) throws java.io.IOException {
+            return stopped ? null : (process = pb.start());
         }
-        if (child == null || !child.isAlive()) return;
-        child.destroy();
-        try {
-            if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) child.destroyForcibly();
-        } catch (InterruptedException e) {
-            child.destroyForcibly();
-            Thread.currentThread().interrupt();
+
+        /** SIGTERM first, so the child's own shutdown hooks run; forced after 10 s. */
+        void stop() {
+            Process child;
+            synchronized (this) {
+                stopped = true;
+                child = process;
+            }
+            if (child == null || !child.isAlive()) return;
+            child.destroy();
+            try {
+                if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) child.destroyForcibly();
+            } catch (InterruptedException e) {
+                child.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

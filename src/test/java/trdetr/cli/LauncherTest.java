@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -46,8 +45,7 @@ class LauncherTest {
     private static ProcessHandle awaitChild(Process launcher, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline && launcher.isAlive()) {
-            List<ProcessHandle> children = launcher.children().toList();
-            Optional<ProcessHandle> java = children.stream().filter(ProcessHandle::isAlive).findFirst();
+            Optional<ProcessHandle> java = launcher.children().filter(ProcessHandle::isAlive).findFirst();
             if (java.isPresent()) return java.get();
             Thread.sleep(100);
         }
