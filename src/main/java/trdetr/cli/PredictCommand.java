@@ -16,6 +16,7 @@ import trdetr.eval.Benchmark;
 import trdetr.eval.EvaluationResult;
 import trdetr.eval.SubmissionLine;
 import trdetr.eval.SubmissionWriter;
+import trdetr.inference.MemorySpread;
 import trdetr.inference.Predictor;
 import trdetr.inference.QueryPicture;
 import trdetr.inference.SplitGroundTruth;
@@ -51,11 +52,14 @@ final class PredictCommand implements Callable<Integer> {
         Benchmark benchmark = Benchmark.of(split.options().kind());
         Path target = out != null ? out : checkpoint.toAbsolutePath().resolveSibling(data.dataset.name + "_" + splitName() + "_submission.jsonl");
         List<SubmissionLine> lines;
+        MemorySpread spread = new MemorySpread();
         try (DataLoader loader = DataLoader.evaluation(split, evalBsz)) {
-            lines = new Predictor(benchmark, benchmark.postProcessor(data.clipLength), nmsThd, maxBeforeNms, maxAfterNms).predict(model, loader);
+            lines = new Predictor(benchmark, benchmark.postProcessor(data.clipLength), nmsThd, maxBeforeNms, maxAfterNms).predict(model, loader, spread);
         }
         SubmissionWriter.write(target, lines);
-        System.out.printf("%d predictions written to %s%n", lines.size(), target);
+        System.out.printf("%d predictions written to %s (encoder memory spread %.3g)%n", lines.size(), target, spread.value());
+        String warning = spread.warning("in this model");
+        if (warning != null) System.out.println(warning);
         if (htmlDir != null) pictures(lines, split);
         boolean labelled = split.annotations().stream().allMatch(a -> a.relevantWindows() != null || a.label() != null);
         if (labelled) {

@@ -20,6 +20,9 @@ import trdetr.train.Validation;
  * (MR-full-mAP for QVHighlights and Charades-STA, TVSum's mAP).
  */
 public final class MomentValidation implements Validation {
+    /** The metrics key of the {@link MemorySpread} of the split (a diagnostic, not an official metric). */
+    public static final String MEMORY_SPREAD = "memory_spread";
+
     private final DataLoader loader;
     private final List<GroundTruthEntry> groundTruth;
     private final Path resultsDir;
@@ -37,12 +40,17 @@ public final class MomentValidation implements Validation {
     }
 
     @Override public Map<String, Object> evaluate(TrDetr model, int epoch) throws IOException {
-        List<SubmissionLine> lines = predictor.predict(model, loader);
+        MemorySpread spread = new MemorySpread();
+        List<SubmissionLine> lines = predictor.predict(model, loader, spread);
         Path preds = resultsDir.resolve("latest_" + split + "_preds.jsonl");
         SubmissionWriter.write(preds, lines);
         EvaluationResult result = benchmark.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(), groundTruth, true, loader.batchSize());
         trdetr.eval.AtomicFiles.writeString(resultsDir.resolve("latest_" + split + "_preds_metrics.json"), result.toJson());
-        return new LinkedHashMap<>(result.brief());
+        Map<String, Object> metrics = new LinkedHashMap<>(result.brief());
+        metrics.put(MEMORY_SPREAD, Math.round(spread.value() * 1e6) / 1e6);
+        String warning = spread.warning("after epoch " + (epoch + 1));
+        if (warning != null) System.out.println(warning);
+        return metrics;
     }
 
     @Override public double score(Map<String, Object> metrics) {

@@ -38,7 +38,10 @@ public final class Predictor {
         return new Predictor(benchmark, benchmark.postProcessor(clipLength), -1, 10, 10);
     }
 
-    public List<SubmissionLine> predict(TrDetr model, DataLoader loader) {
+    public List<SubmissionLine> predict(TrDetr model, DataLoader loader) { return predict(model, loader, null); }
+
+    /** As {@link #predict(TrDetr, DataLoader)}, also adding every batch's memory to {@code spread} (when not null). */
+    public List<SubmissionLine> predict(TrDetr model, DataLoader loader, MemorySpread spread) {
         boolean wasTraining = model.isTraining();
         model.eval();
         List<SubmissionLine> lines = new ArrayList<>();
@@ -50,12 +53,19 @@ public final class Predictor {
                     Batch batch = hostBatch.to(backend);
                     TrDetrOutput out = model.forward(batch.srcTxt(), batch.srcTxtMask(), batch.srcVid(), batch.srcVidMask(), batch.srcAud());
                     lines.addAll(lines(batch, out));
+                    if (spread != null) addMemory(spread, batch, out);
                 }
             }
         } finally {
             model.train(wasTraining);
         }
         return lines;
+    }
+
+    private static void addMemory(MemorySpread spread, Batch batch, TrDetrOutput out) {
+        int[] valid = new int[batch.size()];
+        for (int i = 0; i < valid.length; i++) valid[i] = batch.validLength(i);
+        spread.add(out.memory().toFloatArray(), out.memory().size(1), out.memory().size(2), valid);
     }
 
     List<SubmissionLine> lines(Batch batch, TrDetrOutput out) {

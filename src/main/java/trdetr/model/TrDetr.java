@@ -92,7 +92,7 @@ public final class TrDetr extends Module {
         Tensor saliency = mr2hd(predLogits, predSpans, tr.memory(), v0);
         List<TrDetrOutput.Head> aux = new ArrayList<>();
         if (config.auxLoss()) for (int i = 0; i < last; i++) aux.add(new TrDetrOutput.Head(logits.select(0, i), coords.select(0, i)));
-        return new TrDetrOutput(predLogits, predSpans, saliency, aux, vidMask, v0, t0, vidCls, txtCls);
+        return new TrDetrOutput(predLogits, predSpans, saliency, aux, vidMask, v0, t0, vidCls, txtCls, tr.memory());
     }
 
     /**

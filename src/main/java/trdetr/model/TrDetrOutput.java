@@ -12,9 +12,11 @@ import trdetr.tensor.Tensor;
  * @param aux         earlier decoder layers' (logits, spans)
  * @param srcVidEd    (B, Lv, d) projected video V0; srcTxtEd (B, Lt, d) projected text T0
  * @param srcVidClsEd (B, d) mean of V0 over all rows; srcTxtClsEd likewise of T0
+ * @param memory      (B, Lv, d) the encoder's second-pass memory M2 that the decoder reads (for diagnostics:
+ *                    see {@link trdetr.inference.MemorySpread})
  */
 public record TrDetrOutput(Tensor predLogits, Tensor predSpans, Tensor saliency, List<Head> aux, Tensor videoMask,
-                           Tensor srcVidEd, Tensor srcTxtEd, Tensor srcVidClsEd, Tensor srcTxtClsEd) {
+                           Tensor srcVidEd, Tensor srcTxtEd, Tensor srcVidClsEd, Tensor srcTxtClsEd, Tensor memory) {
 
     /** One decoder layer's predictions. */
     public record Head(Tensor logits, Tensor spans) {}

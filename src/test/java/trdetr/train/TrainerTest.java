@@ -60,7 +60,7 @@ class TrainerTest {
         assertThat(dir.resolve("training.png")).exists();
         assertThat(dir.resolve("latest_val_preds.jsonl")).exists();
         assertThat(Files.readAllLines(dir.resolve("metrics.jsonl"))).hasSize(2);          // epoch 0, then the redone epoch 1
-        assertThat(new MetricsLog(dir.resolve("metrics.jsonl")).read().get(1)).containsKeys("loss_overall", "MR-full-mAP", "lr");
+        assertThat(new MetricsLog(dir.resolve("metrics.jsonl")).read().get(1)).containsKeys("loss_overall", "MR-full-mAP", "lr", MomentValidation.MEMORY_SPREAD);
     }
 
     @Test
