@@ -29,7 +29,7 @@ class TrainPredictCommandTest {
         assertThat(predict[0]).as(predict[2]).isEqualTo("0");
         Path submission = run.resolve("hl_val_submission.jsonl");
         assertThat(Files.readAllLines(submission)).hasSize(200);
-        assertThat(predict[1]).contains("HL-min-VeryGood-mAP");
+        assertThat(predict[1]).contains("HL-min-VeryGood-mAP").contains("(encoder memory spread ");
         // The same predictions as the validation during training, scored the same.
         assertThat(Files.readString(submission)).isEqualTo(Files.readString(run.resolve("latest_val_preds.jsonl")));
         assertThat(Files.list(tmp.resolve("pics")).count()).isEqualTo(3);
