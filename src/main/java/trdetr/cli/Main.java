@@ -111,8 +111,8 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Kept apart so the module lookup is only done when needed. */
-    private static final class ModuleFinderHolder {
+    /** Kept apart so the module lookup is only done when needed (LauncherTest asks it too). */
+    static final class ModuleFinderHolder {
         static boolean systemHasVector() {
             return java.lang.module.ModuleFinder.ofSystem().find(VECTOR_MODULE).isPresent();
         }

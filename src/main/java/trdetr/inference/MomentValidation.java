@@ -47,8 +47,9 @@ public final class MomentValidation implements Validation {
         EvaluationResult result = benchmark.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(), groundTruth, true, loader.batchSize());
         trdetr.eval.AtomicFiles.writeString(resultsDir.resolve("latest_" + split + "_preds_metrics.json"), result.toJson());
         Map<String, Object> metrics = new LinkedHashMap<>(result.brief());
+        double memorySpread = spread.value();
         // four significant digits: a collapsed memory's spread is ~1e-6, and that size is the point
-        if (!Double.isNaN(spread.value())) metrics.put(MEMORY_SPREAD, Double.parseDouble(String.format(java.util.Locale.ROOT, "%.4g", spread.value())));
+        if (!Double.isNaN(memorySpread)) metrics.put(MEMORY_SPREAD, Double.parseDouble(String.format(java.util.Locale.ROOT, "%.4g", memorySpread)));
         String warning = spread.warning("after epoch " + (epoch + 1));
         if (warning != null) System.out.println(warning);
         return metrics;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class LauncherTest {
     @Test
     void stoppingTheLauncherStopsTheJvmDoingTheWork() throws Exception {
-        Assumptions.assumeTrue(java.lang.module.ModuleFinder.ofSystem().find(Main.VECTOR_MODULE).isPresent(),
+        Assumptions.assumeTrue(Main.ModuleFinderHolder.systemHasVector(),
                 "this JDK has no " + Main.VECTOR_MODULE + ", so the launcher does not relaunch");
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         // Without --add-modules, so that Main relaunches; a long command, so that the child is still working.
