@@ -89,6 +89,8 @@ key = <path>[#k][.j]
   no key. The forward hook fires when a module returns, so children come before their parent in act_order.
 """
 import argparse
+import contextlib
+import copy
 import io
 import json
 import os
@@ -154,6 +156,11 @@ def parse_args(argv=None):
                    "L2-normalised separately like SlowFast|CLIP (e.g. 2304,512); default: one dir")
     p.add_argument("--threads", type=int, default=1, help="torch threads (1 = reproducible across machines)")
     p.add_argument("--compress", action="store_true", help="deflate the npz entries (default: stored)")
+    p.add_argument("--dtype", default="float32", choices=["float32", "float64", "both"],
+                   help="precision of the official run that is recorded: float32 (as trained), float64 (the same "
+                        "float32-representable weights and inputs, everything computed in float64: the exact answer "
+                        "up to float64 rounding), or both (float64 as the reference, the float32 run beside it under "
+                        "f32.*)")
     p.add_argument("--round-weights", type=int, metavar="BITS",
                    help="round every float weight to BITS mantissa bits (round-to-nearest-even; 7 = the bfloat16 "
                         "grid) before the forward, so the fixture compresses well; the rounded values are the "
@@ -487,6 +494,8 @@ def to_np(t):
     t = t.detach().cpu()
     if t.dtype == torch.bool:
         return t.numpy().astype(np.uint8)
+    if t.dtype == torch.float64:
+        return t.numpy()
     if t.is_floating_point():
         return t.to(torch.float32).numpy()
     return t.numpy()
@@ -565,6 +574,113 @@ def json_bytes(obj):
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# One official training-step body (forward, criterion, CTC, VTC, backward), in float32 or float64
+# ----------------------------------------------------------------------------------------------------------------
+
+class OfficialRun(types.SimpleNamespace):
+    """model (with .grad), outputs, loss_dict, ctc, vtc, total, acts [(key, array)], matcher (RecordingMatcher)."""
+
+    def matching(self):
+        return {("main" if i == 0 else f"aux_{i - 1}"): m for i, m in enumerate(self.matcher.calls)}
+
+    def loss_values(self):
+        values = {k: float(v) for k, v in self.loss_dict.items()}
+        values.update(ctc=float(self.ctc), vtc=float(self.vtc), total=float(self.total))
+        return values
+
+
+def official_step(model, criterion, model_inputs, targets, opt, off):
+    """The official train_epoch body minus the optimizer step, in eval mode (dropout off), with every module's
+    output recorded."""
+    model.eval()
+    criterion.eval()
+    recorder = ActRecorder(model)
+    matcher = RecordingMatcher(criterion.matcher)
+    criterion.matcher = matcher
+    model.zero_grad(set_to_none=True)
+    outputs = model(**model_inputs)
+    recorder.remove()
+    loss_dict = criterion(outputs, targets)
+    weight_dict = criterion.weight_dict
+    losses = sum(loss_dict[k] * weight_dict[k] for k in loss_dict.keys() if k in weight_dict)
+    ctc = off.CTC_Loss()(outputs["src_vid_ed"], outputs["src_txt_ed"], targets["src_pos_mask"],
+                         model_inputs["src_vid_mask"], model_inputs["src_txt_mask"])
+    vtc = off.VTCLoss()(outputs["src_txt_cls_ed"], outputs["src_vid_cls_ed"])
+    losses = losses + opt.VTC_loss_coef * vtc + opt.CTC_loss_coef * ctc
+    losses.backward()
+    criterion.matcher = matcher.matcher
+    return OfficialRun(model=model, outputs=outputs, loss_dict=loss_dict, ctc=ctc, vtc=vtc, total=losses,
+                       acts=recorder.items(), matcher=matcher)
+
+
+def run_entries(run):
+    """out.*, loss.*, grad.*, act.* of one run (arrays in the run's precision; losses always float64)."""
+    entries = []
+    for k in ("pred_logits", "pred_spans", "saliency_scores", "src_vid_ed", "src_txt_ed", "src_vid_cls_ed",
+              "src_txt_cls_ed"):
+        entries.append(("out." + k, to_np(run.outputs[k])))
+    for i, aux in enumerate(run.outputs.get("aux_outputs", [])):
+        for k in ("pred_logits", "pred_spans"):
+            entries.append((f"out.aux{i}.{k}", to_np(aux[k])))
+    for k, v in run.loss_values().items():
+        entries.append(("loss." + k, np.array(v, dtype=np.float64)))
+    for n, p in run.model.named_parameters():
+        if p.grad is not None:
+            entries.append(("grad." + n, to_np(p.grad)))
+    entries.extend(("act." + k, v) for k, v in run.acts)
+    return entries
+
+
+class _Float64Names(types.ModuleType):
+    """Stands in for `torch` inside an official module: every name is torch's, except float32, which is float64."""
+
+    def __init__(self):
+        super().__init__("torch")
+
+    def __getattr__(self, name):
+        return torch.float64 if name == "float32" else getattr(torch, name)
+
+
+# Official modules that name float32 explicitly: position encodings (cumsum, arange), the decoder's sine embedding,
+# the mask in VSLFuser's mask_logits, the label loss (model.py), span IoU (span_utils: .float()), CTC (.float()).
+FLOAT32_NAMING_MODULES = ("tr_detr.position_encoding", "tr_detr.transformer", "tr_detr.interaction.test_CQA",
+                          "tr_detr.model", "tr_detr.span_utils", "tr_detr.loss_fun.CTCLoss")
+
+
+@contextlib.contextmanager
+def official_float64(off):
+    """Runs the official code in float64 without touching the clone: new tensors default to float64 (the decoder's
+    zero target), `torch.float32` names float64 inside the official modules, and Tensor.float() converts to float64.
+    Everything is restored on exit."""
+    modules = [sys.modules[m] for m in FLOAT32_NAMING_MODULES]
+    saved_torch = [m.torch for m in modules]
+    saved_float = torch.Tensor.float
+    saved_default = torch.get_default_dtype()
+    try:
+        torch.set_default_dtype(torch.float64)
+        for m in modules:
+            m.torch = _Float64Names()
+        torch.Tensor.float = lambda self, *a, **k: self.to(torch.float64)
+        yield
+    finally:
+        torch.Tensor.float = saved_float
+        for m, t in zip(modules, saved_torch):
+            m.torch = t
+        torch.set_default_dtype(saved_default)
+
+
+def to_float64(obj):
+    """The batch (model inputs or targets) with every floating tensor in float64; values unchanged."""
+    if isinstance(obj, torch.Tensor):
+        return obj.double() if obj.is_floating_point() else obj
+    if isinstance(obj, dict):
+        return {k: to_float64(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(to_float64(v) for v in obj)
+    return obj
+
+
+# ----------------------------------------------------------------------------------------------------------------
 
 def main(argv=None):
     args = parse_args(argv)
@@ -592,34 +708,18 @@ def main(argv=None):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    model.eval()
-    criterion.eval()
-    recorder = ActRecorder(model)
-    matcher = RecordingMatcher(criterion.matcher)
-    criterion.matcher = matcher
-    model.zero_grad(set_to_none=True)
-
-    # ---- official train_epoch body (minus optimizer step), in eval mode ----
-    outputs = model(**model_inputs)
-    recorder.remove()
-    loss_dict = criterion(outputs, targets)
-    weight_dict = criterion.weight_dict
-    losses = sum(loss_dict[k] * weight_dict[k] for k in loss_dict.keys() if k in weight_dict)
-    src_txt_mask, src_vid_mask = model_inputs["src_txt_mask"], model_inputs["src_vid_mask"]
-    pos_mask = targets["src_pos_mask"]
-    src_txt_ed, src_vid_ed = outputs["src_txt_ed"], outputs["src_vid_ed"]
-    loss_align = off.CTC_Loss()
-    loss_vid_txt_align = loss_align(src_vid_ed, src_txt_ed, pos_mask, src_vid_mask, src_txt_mask)
-    src_vid_cls_ed = outputs["src_vid_cls_ed"]
-    src_txt_cls_ed = outputs["src_txt_cls_ed"]
-    loss_align_VTC = off.VTCLoss()
-    loss_vid_txt_align_VTC = loss_align_VTC(src_txt_cls_ed, src_vid_cls_ed)
-    losses = losses + opt.VTC_loss_coef * loss_vid_txt_align_VTC + opt.CTC_loss_coef * loss_vid_txt_align
-    losses.backward()
-    # -------------------------------------------------------------------------
+    runs = {}
+    if args.dtype in ("float32", "both"):
+        runs["float32"] = official_step(model, criterion, model_inputs, targets, opt, off)
+    if args.dtype in ("float64", "both"):
+        model64, criterion64 = copy.deepcopy(model).double(), copy.deepcopy(criterion).double()
+        with official_float64(off):
+            runs["float64"] = official_step(model64, criterion64, to_float64(model_inputs), to_float64(targets), opt, off)
+    main_run = runs["float64"] if "float64" in runs else runs["float32"]
+    Lv = int(model_inputs["src_vid"].shape[1])
 
     entries = []
-    no_grad = [n for n, p in model.named_parameters() if p.grad is None]
+    no_grad = [n for n, p in main_run.model.named_parameters() if p.grad is None]
     config = {k: getattr(opt, k) for k in META_OPTION_KEYS}
     config["v_feat_dim"] = int(model.input_vid_proj[0].LayerNorm.weight.shape[0])  # incl. TEF and audio
     config["v_feat_dim_raw"] = opt.v_feat_dim_raw
@@ -631,16 +731,18 @@ def main(argv=None):
                   v_valid_lens=[int(x) for x in model_inputs["src_vid_mask"].sum(1)],
                   t_valid_lens=[int(x) for x in model_inputs["src_txt_mask"].sum(1)],
                   ctc_temperature=off.CTC_Loss().temperature, vtc_temperature=off.VTCLoss().temperature,
-                  weight_dict=dict(weight_dict), no_grad=no_grad,
-                  matching={("main" if i == 0 else f"aux_{i - 1}"): m for i, m in enumerate(matcher.calls)},
-                  num_params=sum(p.numel() for p in model.parameters()),
-                  mr2hd_slices=mr2hd_slices(outputs, int(model_inputs["src_vid"].shape[1]), opt.clip_length),
-                  round_weights=args.round_weights,
+                  weight_dict=dict(criterion.weight_dict), no_grad=no_grad,
+                  matching=main_run.matching(), num_params=sum(p.numel() for p in model.parameters()),
+                  mr2hd_slices=mr2hd_slices(main_run.outputs, Lv, opt.clip_length),
+                  round_weights=args.round_weights, dtype=args.dtype,
                   annotations=rows, act_convention=ACT_CONVENTION, eval_mode=True,
                   checkpoint=os.path.basename(args.checkpoint) if args.checkpoint else None,
                   torch_version=torch.__version__, numpy_version=np.__version__,
                   official_commit=off.commit, stubbed_modules=off.stubbed, threads=args.threads)
-    acts = recorder.items()
+    if args.dtype == "both":
+        config.update(f32_matching=runs["float32"].matching(),
+                      f32_mr2hd_slices=mr2hd_slices(runs["float32"].outputs, Lv, opt.clip_length))
+    acts = main_run.acts
     entries.append(("meta.config", json_bytes(config)))
     entries.append(("meta.act_order", json_bytes([k for k, _ in acts])))
     for k, v in model.state_dict().items():
@@ -659,23 +761,10 @@ def main(argv=None):
     allsal = to_np(targets["saliency_all_labels"])
     assert np.all(allsal == np.round(allsal)), "saliency_all_labels are not integers"
     entries.append(("in.allsal", allsal.astype(np.int64)))
-    entries.append(("in.posmask", to_np(pos_mask).astype(np.float32)))
-    for k in ("pred_logits", "pred_spans", "saliency_scores", "src_vid_ed", "src_txt_ed", "src_vid_cls_ed",
-              "src_txt_cls_ed"):
-        entries.append(("out." + k, to_np(outputs[k])))
-    for i, aux in enumerate(outputs.get("aux_outputs", [])):
-        for k in ("pred_logits", "pred_spans"):
-            entries.append((f"out.aux{i}.{k}", to_np(aux[k])))
-    for k, v in loss_dict.items():
-        entries.append(("loss." + k, np.array(float(v), dtype=np.float64)))
-    entries.append(("loss.ctc", np.array(float(loss_vid_txt_align), dtype=np.float64)))
-    entries.append(("loss.vtc", np.array(float(loss_vid_txt_align_VTC), dtype=np.float64)))
-    entries.append(("loss.total", np.array(float(losses), dtype=np.float64)))
-    for n, p in model.named_parameters():
-        if p.grad is not None:
-            entries.append(("grad." + n, to_np(p.grad)))
-    for k, v in acts:
-        entries.append(("act." + k, v))
+    entries.append(("in.posmask", to_np(targets["src_pos_mask"]).astype(np.float32)))
+    entries.extend(run_entries(main_run))
+    if args.dtype == "both":  # the official float32 run on the same weights and inputs, for its error against float64
+        entries.extend(("f32." + k, v) for k, v in run_entries(runs["float32"]))
     keys = [k for k, _ in entries]
     assert len(keys) == len(set(keys)), "duplicate keys"
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
@@ -684,13 +773,12 @@ def main(argv=None):
     if args.save_ckpt:
         save_official_ckpt(args.save_ckpt, model, opt, args, v_dir_names)
 
-    n_grad = sum(1 for n, p in model.named_parameters() if p.grad is not None)
-    n_zero = sum(1 for n, p in model.named_parameters() if p.grad is not None and not torch.any(p.grad != 0))
-    print(f"wrote {args.out}: {len(entries)} arrays, {len(acts)} activations, B={len(v_lens)} "
+    grads = [p.grad for p in main_run.model.parameters() if p.grad is not None]
+    print(f"wrote {args.out} ({args.dtype}): {len(entries)} arrays, {len(acts)} activations, B={len(v_lens)} "
           f"Lv={config['Lv']} Lt={config['Lt']}, params {config['num_params']}, "
-          f"grads {n_grad} ({n_zero} all-zero), no grad: {len(no_grad)}")
-    print("losses: " + ", ".join(f"{k}={float(v):.6f}" for k, v in loss_dict.items())
-          + f", ctc={float(loss_vid_txt_align):.6f}, vtc={float(loss_vid_txt_align_VTC):.6f}, total={float(losses):.6f}")
+          f"grads {len(grads)} ({sum(1 for g in grads if not torch.any(g != 0))} all-zero), no grad: {len(no_grad)}")
+    for name, run in runs.items():
+        print(f"losses ({name}): " + ", ".join(f"{k}={v:.6f}" for k, v in run.loss_values().items()))
     if args.save_ckpt:
         print(f"wrote {args.save_ckpt}")
 

@@ -120,16 +120,16 @@ public final class TrDetr extends Module {
             if (imposedQueries.length != b) throw new IllegalArgumentException("imposed MR2HD queries: " + imposedQueries.length + " for a batch of " + b);
             best = imposedQueries.clone();
         }
-        float[] spans = predSpans.detach().toFloatArray();
+        double[] spans = predSpans.detach().toDoubleArray();
+        boolean float64 = predSpans.dtype() == DType.FLOAT64;
         int clip = config.clipLength();
         // Row j of sample i's window is V0[i, start + j] for j < its length, then zeros: one gather for the batch.
         long[] rows = new long[b * lv];
         float[] keep = new float[b * lv];
         for (int i = 0; i < b; i++) {
             int at = (int) ((i * (long) predSpans.size(1) + best[i]) * 2);
-            float c = spans[at], w = spans[at + 1];
-            int start = (int) Math.floor((c - 0.5f * w) * (float) (lv * clip) / (float) clip);
-            int end = (int) Math.floor((c + 0.5f * w) * (float) (lv * clip) / (float) clip);
+            int start = spanEndClip(spans[at], -spans[at + 1], lv * clip, clip, float64);
+            int end = spanEndClip(spans[at], spans[at + 1], lv * clip, clip, float64);
             if (config.has(Fix.MR2HD_SLICE)) start = Math.max(start, 0);
             int[] window = trdetr.ops.Views.pythonSliceBounds(start, end + 1, lv);
             for (int j = 0; j < window[1] - window[0]; j++) {
@@ -144,5 +144,15 @@ public final class TrDetr extends Module {
         Tensor weight = g.unsqueeze(1).matmul(v0, false, true).squeeze(1);                 // (B, Lv)
         Tensor m = memory.mul(weight.unsqueeze(-1)).add(memory);
         return saliencyProj1.forward(m).sum(-1, false).div(Math.sqrt(config.hiddenDim()));
+    }
+
+    /**
+     * floor((c ± w/2) · (Lv·clip) / clip) in the model's precision, rounding after every operation as the official
+     * tensor arithmetic does (float32 for a float32 model), so that the same floor is taken on both sides.
+     */
+    private static int spanEndClip(double center, double signedWidth, int seconds, int clip, boolean float64) {
+        if (float64) return (int) Math.floor((center + 0.5 * signedWidth) * seconds / clip);
+        float c = (float) center, w = (float) signedWidth;
+        return (int) Math.floor((c + 0.5f * w) * (float) seconds / (float) clip);
     }
 }

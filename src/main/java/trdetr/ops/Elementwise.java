@@ -38,6 +38,10 @@ public final class Elementwise {
         requireFloat(name, a);
         Tensor y = a.backend().unary(op, a, p0, p1);
         if (op == UnaryOp.SIGN || op == UnaryOp.LEAKY_SLOPE) return y.named(name); // piecewise constant: no gradient
+        Tensor branch = op == UnaryOp.RELU || op == UnaryOp.LEAKY ? KinkDecisions.decide(name, a) : null;
+        if (branch != null) {                                               // verification: an imposed kink decision
+            return Autograd.record(name, y, (g, needs) -> new Tensor[] {g.mul(op == UnaryOp.RELU ? branch : leakySlope(branch, p0))}, a);
+        }
         return Autograd.record(name, y, (g, needs) -> new Tensor[] {unaryGrad(op, a, y, g, p0, p1)}, a);
     }
 
@@ -155,10 +159,19 @@ public final class Elementwise {
         requireFloat("prelu", x);
         double a = slope.item();
         Tensor y = x.backend().unary(UnaryOp.LEAKY, x, a, 0);
+        Tensor branch = KinkDecisions.decide("prelu", x);
+        if (branch != null) {                                               // verification: an imposed kink decision
+            return Autograd.record("prelu", y, (g, needs) -> new Tensor[] {
+                    needs[0] ? g.mul(leakySlope(branch, a)) : null,
+                    needs[1] ? g.mul(x.mul(branch.rsub(1.0))).sum().reshape(slope.shape()) : null}, x, slope);
+        }
         return Autograd.record("prelu", y, (g, needs) -> new Tensor[] {
                 needs[0] ? g.mul(unary(UnaryOp.LEAKY_SLOPE, x, a, 0)) : null,
                 needs[1] ? g.mul(unary(UnaryOp.NEG_PART, x, 0, 0)).sum().reshape(slope.shape()) : null}, x, slope);
     }
+
+    /** The derivative of a leaky unit from its branch mask m (1 = positive branch): m + (1 − m)·slope. */
+    private static Tensor leakySlope(Tensor branch, double slope) { return branch.mul(1 - slope).add(slope); }
 
     /** A dtype conversion; differentiable between float types (the gradient is converted back). */
     public static Tensor cast(Tensor a, DType dtype) {

@@ -10,15 +10,28 @@ import java.util.Map;
 import trdetr.io.FormatException;
 import trdetr.io.NdArray;
 import trdetr.io.Npz;
+import trdetr.tensor.DType;
 import trdetr.tensor.Tensor;
 
 /**
  * A reference file written by tools/export_reference.py from the official code (layout in weights/README.md):
  * config, weights, a padded batch, and the official outputs, loss terms, gradients and per-module activations.
+ *
+ * <p>The official run is float32 (as trained) or float64 (`--dtype float64`: the same float32-representable weights
+ * and inputs, computed in float64, which is the exact answer up to float64 rounding). A `--dtype both` file holds the
+ * float64 run as {@link #official()} and the official float32 run beside it ({@link #officialFloat32()}, entries
+ * {@code f32.*}), so that our float32 error can be set against the official float32 error.
  */
 public record Reference(Path file, Map<String, Object> config, Map<String, Tensor> weights, Map<String, Tensor> inputs,
-                        Map<String, Tensor> outputs, Map<String, Double> losses, Map<String, Tensor> grads,
-                        Map<String, Tensor> activations, List<String> activationOrder) {
+                        Run official, Run officialFloat32, List<String> activationOrder) {
+
+    /** One official run's results: outputs, loss terms, parameter gradients and module outputs, by name. */
+    public record Run(Map<String, Tensor> outputs, Map<String, Double> losses, Map<String, Tensor> grads,
+                      Map<String, Tensor> activations) {
+        static Run empty() { return new Run(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>()); }
+
+        boolean isEmpty() { return outputs.isEmpty() && losses.isEmpty() && grads.isEmpty() && activations.isEmpty(); }
+    }
 
     @SuppressWarnings("unchecked")
     public static Reference load(Path file) throws IOException {
@@ -30,23 +43,27 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
         List<String> order = new ArrayList<>();
         NdArray orderArray = arrays.get("meta.act_order");
         if (orderArray != null) order.addAll(json.readValue(orderArray.utf8(), List.class));
-        Map<String, Tensor> weights = new LinkedHashMap<>(), inputs = new LinkedHashMap<>(), outputs = new LinkedHashMap<>();
-        Map<String, Tensor> grads = new LinkedHashMap<>(), acts = new LinkedHashMap<>();
-        Map<String, Double> losses = new LinkedHashMap<>();
+        Map<String, Tensor> weights = new LinkedHashMap<>(), inputs = new LinkedHashMap<>();
+        Run official = Run.empty(), float32 = Run.empty();
         for (Map.Entry<String, NdArray> e : arrays.entrySet()) {
             String key = e.getKey();
+            Run run = official;
+            if (key.startsWith("f32.")) {
+                run = float32;
+                key = key.substring(4);
+            }
             int dot = key.indexOf('.');
             if (dot < 0) continue;
             String kind = key.substring(0, dot), name = key.substring(dot + 1);
             switch (kind) {
                 case "w" -> weights.put(name, e.getValue().toTensor());
                 case "in" -> inputs.put(name, e.getValue().toTensor());
-                case "out" -> outputs.put(name, e.getValue().toTensor());
-                case "grad" -> grads.put(name, e.getValue().toTensor());
-                case "act" -> acts.put(name, e.getValue().toTensor());
+                case "out" -> run.outputs().put(name, e.getValue().toTensor());
+                case "grad" -> run.grads().put(name, e.getValue().toTensor());
+                case "act" -> run.activations().put(name, e.getValue().toTensor());
                 case "loss" -> {
-                    if (e.getValue().numel() != 1) throw new FormatException(file, key + " must hold one number, has shape " + java.util.Arrays.toString(e.getValue().shape()));
-                    losses.put(name, e.getValue().toTensor().item());
+                    if (e.getValue().numel() != 1) throw new FormatException(file, e.getKey() + " must hold one number, has shape " + java.util.Arrays.toString(e.getValue().shape()));
+                    run.losses().put(name, e.getValue().toTensor().item());
                 }
                 default -> { }
             }
@@ -54,9 +71,24 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
         for (String needed : List.of("vid", "vmask", "txt", "tmask", "spans", "nspans", "pos", "neg", "allsal", "posmask")) {
             if (!inputs.containsKey(needed)) throw new FormatException(file, "missing input in." + needed);
         }
-        if (order.isEmpty()) order.addAll(acts.keySet());
-        return new Reference(file, config, weights, inputs, outputs, losses, grads, acts, order);
+        Object dtype = config.getOrDefault("dtype", "float32");
+        if (!List.of("float32", "float64", "both").contains(dtype)) throw new FormatException(file, "meta.config dtype " + dtype + ": expected float32, float64 or both");
+        if (dtype.equals("both") && float32.isEmpty()) throw new FormatException(file, "meta.config dtype is both, but there are no f32.* entries");
+        if (order.isEmpty()) order.addAll(official.activations().keySet());
+        return new Reference(file, config, weights, inputs, official, float32.isEmpty() ? null : float32, order);
     }
 
     public Tensor input(String name) { return inputs.get(name); }
+
+    /** The precision of the official run that {@link #official()} holds: FLOAT64 for float64 and both files. */
+    public DType dtype() { return "float32".equals(config.getOrDefault("dtype", "float32")) ? DType.FLOAT32 : DType.FLOAT64; }
+
+    /** The official MR2HD query per sample from meta.config key {@code slicesKey}, or null when absent. */
+    @SuppressWarnings("unchecked")
+    long[] mr2hdQueries(String slicesKey) {
+        if (!(config.get(slicesKey) instanceof List<?> list)) return null;
+        long[] q = new long[list.size()];
+        for (int i = 0; i < q.length; i++) q[i] = ((Number) ((Map<String, Object>) list.get(i)).get("query")).longValue();
+        return q;
+    }
 }
