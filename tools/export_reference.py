@@ -101,6 +101,7 @@ import sys
 import tempfile
 import types
 import zipfile
+import zlib
 
 import numpy as np
 import torch
@@ -165,6 +166,17 @@ def parse_args(argv=None):
                    help="round every float weight to BITS mantissa bits (round-to-nearest-even; 7 = the bfloat16 "
                         "grid) before the forward, so the fixture compresses well; the rounded values are the "
                         "weights (w.*, checkpoint), everything is computed from them in float32")
+    p.add_argument("--hash-weights", type=int, metavar="SEED",
+                   help="replace every non-constant float tensor of the state_dict by uniform values from a counter "
+                        "hash (SplitMix64 of SEED, the tensor's name and the element's index: 23-bit fractions of a "
+                        "power-of-two bound near the initial tensor's largest magnitude) that trdetr's Reference "
+                        "regenerates, so the file need not carry them (meta.config hashed_weights); constant tensors "
+                        "(LayerNorm, zero biases, PReLU) stay and are written as w.*")
+    p.add_argument("--sample", type=int, metavar="N",
+                   help="keep only N entries (a seeded random subset, the same for every run of the file) of each "
+                        "out/act/grad tensor larger than that, with their flat indices in idx.<key>; the exact norms of "
+                        "the full gradients go to meta.config grad_norms. For small CI fixtures: a deviation that spreads "
+                        "over a tensor shows in any N of its entries")
     p.add_argument("--keep-data", help="copy the synthetic data set (jsonl + feature files) to this directory")
     for name, typ in OFFICIAL_VALUE_OPTIONS:
         flags = ["--" + name.replace("_", "-")]
@@ -534,6 +546,46 @@ def round_weights_(model, bits):
             t.copy_(r)
 
 
+MASK64 = (1 << 64) - 1
+
+
+def splitmix64(z):
+    """SplitMix64's finaliser on uint64 numpy arrays (wrapping arithmetic), as trdetr.tensor.CounterRng.mix."""
+    z = z.astype(np.uint64)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xbf58476d1ce4e5b9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94d049bb133111eb)
+    return z ^ (z >> np.uint64(31))
+
+
+def fnv1a64(text):
+    h = 0xcbf29ce484222325
+    for b in text.encode("utf-8"):
+        h = ((h ^ b) * 0x100000001b3) & MASK64
+    return h
+
+
+def hashed_values(seed, name, n, bound):
+    """n float32 values bound * (u - 2^22) / 2^22, u = top 23 bits of mix(mix(seed ^ fnv1a64(name)) + i): exact in
+    float32 because bound is a power of two (the same formula as trdetr.verify.HashedWeights)."""
+    key = int(splitmix64(np.array([(seed ^ fnv1a64(name)) & MASK64], dtype=np.uint64))[0])
+    with np.errstate(over="ignore"):
+        u = splitmix64((np.arange(n, dtype=np.uint64) + np.uint64(key))) >> np.uint64(41)
+    return (np.float64(bound) * ((u.astype(np.float64) - 2.0 ** 22) / 2.0 ** 22)).astype(np.float32)
+
+
+def hash_weights_(model, seed):
+    """Replaces every non-constant float32 parameter/buffer by hashed_values; returns {name: {bound, shape}}."""
+    done = {}
+    with torch.no_grad():
+        for name, t in model.state_dict(keep_vars=True).items():
+            if t.dtype != torch.float32 or t.numel() == 0 or bool(torch.all(t == t.flatten()[0])):
+                continue
+            bound = 2.0 ** round(float(np.log2(float(t.abs().max()))))
+            t.copy_(torch.from_numpy(hashed_values(seed, name, t.numel(), bound)).reshape(t.shape))
+            done[name] = dict(bound=bound, shape=list(t.shape))
+    return done
+
+
 def mr2hd_slices(outputs, Lv, clip_len):
     """The clip range MR2HD slices per sample (official arithmetic), for debugging the Java side."""
     with torch.no_grad():
@@ -611,6 +663,24 @@ def official_step(model, criterion, model_inputs, targets, opt, off):
     criterion.matcher = matcher.matcher
     return OfficialRun(model=model, outputs=outputs, loss_dict=loss_dict, ctc=ctc, vtc=vtc, total=losses,
                        acts=recorder.items(), matcher=matcher)
+
+
+def sample_entries(entries, n, seed):
+    """Every out/act/grad entry (f32.* too) with more than n values keeps n of them, at flat indices drawn once per key
+    from a generator seeded by (seed, key) and shared by the key's float64 and float32 entries (idx.<key>, int64)."""
+    out, indices = [], {}
+    for key, arr in entries:
+        base = key[4:] if key.startswith("f32.") else key
+        if base.split(".")[0] not in ("out", "act", "grad") or arr.size <= n:
+            out.append((key, arr))
+            continue
+        if base not in indices:
+            rng = np.random.default_rng([seed, zlib.crc32(base.encode())])
+            indices[base] = np.sort(rng.choice(arr.size, size=n, replace=False)).astype(np.int64)
+            out.append(("idx." + base, indices[base]))
+            out.append(("shape." + base, np.array(arr.shape, dtype=np.int64)))
+        out.append((key, np.ascontiguousarray(arr).reshape(-1)[indices[base]]))
+    return out
 
 
 def run_entries(run):
@@ -699,6 +769,7 @@ def main(argv=None):
         model.load_state_dict(ckpt["model"])
     if args.round_weights is not None:
         round_weights_(model, args.round_weights)
+    hashed = hash_weights_(model, args.hash_weights) if args.hash_weights is not None else {}
     model.to(opt.device)
     criterion.to(opt.device)
 
@@ -739,6 +810,12 @@ def main(argv=None):
                   checkpoint=os.path.basename(args.checkpoint) if args.checkpoint else None,
                   torch_version=torch.__version__, numpy_version=np.__version__,
                   official_commit=off.commit, stubbed_modules=off.stubbed, threads=args.threads)
+    if hashed:
+        config["hashed_weights"] = dict(seed=args.hash_weights, tensors=hashed)
+    if args.sample:
+        config["grad_norms"] = {n: float(torch.linalg.vector_norm(p.grad.double()))
+                                for n, p in main_run.model.named_parameters() if p.grad is not None}
+        config["sample"] = args.sample
     if args.dtype == "both":
         config.update(f32_matching=runs["float32"].matching(),
                       f32_mr2hd_slices=mr2hd_slices(runs["float32"].outputs, Lv, opt.clip_length))
@@ -746,7 +823,8 @@ def main(argv=None):
     entries.append(("meta.config", json_bytes(config)))
     entries.append(("meta.act_order", json_bytes([k for k, _ in acts])))
     for k, v in model.state_dict().items():
-        entries.append(("w." + k, to_np(v)))
+        if k not in hashed:
+            entries.append(("w." + k, to_np(v)))
     entries.append(("in.vid", to_np(model_inputs["src_vid"])))
     entries.append(("in.vmask", to_np(model_inputs["src_vid_mask"])))
     entries.append(("in.txt", to_np(model_inputs["src_txt"])))
@@ -765,6 +843,8 @@ def main(argv=None):
     entries.extend(run_entries(main_run))
     if args.dtype == "both":  # the official float32 run on the same weights and inputs, for its error against float64
         entries.extend(("f32." + k, v) for k, v in run_entries(runs["float32"]))
+    if args.sample:
+        entries = sample_entries(entries, args.sample, args.seed)
     keys = [k for k, _ in entries]
     assert len(keys) == len(set(keys)), "duplicate keys"
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

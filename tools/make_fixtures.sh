@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the reference fixtures in weights/ from a clone of the official TR-DETR repository.
 #
-#   tools/make_fixtures.sh /path/to/TR-DETR [all|small]      (default: all)
+#   tools/make_fixtures.sh /path/to/TR-DETR [all|small|parity]      (default: all)
 #
 # Clone (the mirror's snapshot lacks two blobs, so check out everything but them):
 #   git clone --no-checkout <url-or-mirror> /tmp/trdetr-official && cd /tmp/trdetr-official &&
@@ -12,7 +12,7 @@
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-  echo "usage: $0 /path/to/TR-DETR [all|small]" >&2
+  echo "usage: $0 /path/to/TR-DETR [all|small|parity]" >&2
   exit 2
 fi
 REPO=$1
@@ -22,6 +22,33 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/weights
 EXPORT=("$PYTHON" "$ROOT/tools/export_reference.py" --official-repo "$REPO")
 mkdir -p "$OUT"
+
+# 0. The float64 parity fixtures (committed, src/test/resources/parity, ~1.5 MB each): the official code in float64
+#    and in float32 on the same weights and inputs (--dtype both). Small because the weights are named, not carried
+#    (--hash-weights: trdetr regenerates them from a counter hash) and only 256 entries of each output, activation and
+#    gradient are kept (--sample 256, with the exact gradient norms). They run in CI with verify's float64 bound.
+if [[ $WHICH == parity || $WHICH == all ]]; then
+  PARITY=$ROOT/src/test/resources/parity
+  mkdir -p "$PARITY"
+  COMPACT=(--dtype both --sample 256 --compress)
+  # the audio configuration's real widths: SlowFast 2304 | CLIP 512 | TEF 2 + PANN 2048 + TEF 2 = 4868 in-features
+  "${EXPORT[@]}" "${COMPACT[@]}" --hash-weights 14 --out "$PARITY/parity_w4868_audio.npz" \
+    --seed 14 --v-feat-dim 2816 --v-dir-dims 2304,512 --a-feat-dim 2050 --t-feat-dim 512 \
+    --v-lens 12,5,9,1 --t-lens 4,12,1,7 --VTC-loss-coef 0.3 --CTC-loss-coef 0.5
+  # one decoder layer (no aux outputs), one input projection layer, 4 heads, 3 queries, truncation by max_v_l/max_q_l
+  "${EXPORT[@]}" "${COMPACT[@]}" --hash-weights 15 --out "$PARITY/parity_dec1_h4_q3.npz" \
+    --seed 15 --enc-layers 1 --dec-layers 1 --n-input-proj 1 --nheads 4 --num-queries 3 --dim-feedforward 64 \
+    --max-v-l 8 --max-q-l 6 --v-feat-dim 512 --t-feat-dim 512 --v-lens 11,1,5,8,3 --t-lens 3,9,1,6,2
+  # three layers each, no aux loss
+  "${EXPORT[@]}" "${COMPACT[@]}" --hash-weights 16 --out "$PARITY/parity_layers3_noaux.npz" \
+    --seed 16 --enc-layers 3 --dec-layers 3 --no-aux-loss --dim-feedforward 128 --v-feat-dim 48 --v-dir-dims 32,16 \
+    --t-feat-dim 32 --v-lens 20,14,3,20 --t-lens 9,2,16,5 --VTC-loss-coef 0.3 --CTC-loss-coef 0.5
+  # a batch of one (no padding), four layers each
+  "${EXPORT[@]}" "${COMPACT[@]}" --hash-weights 17 --out "$PARITY/parity_b1_layers4.npz" \
+    --seed 17 --enc-layers 4 --dec-layers 4 --dim-feedforward 96 --v-feat-dim 64 --t-feat-dim 32 \
+    --v-lens 30 --t-lens 11
+  [[ $WHICH == parity ]] && exit 0
+fi
 
 # 1. reference_small (committed): one T2V/encoder layer, two decoder layers (aux loss), dim_feedforward 100,
 #    raw video 32+16 (two feature dirs, +2 TEF = 50), text 32, B = 3 with padding in video and text,

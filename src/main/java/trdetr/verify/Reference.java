@@ -23,7 +23,13 @@ import trdetr.tensor.Tensor;
  * {@code f32.*}), so that our float32 error can be set against the official float32 error.
  */
 public record Reference(Path file, Map<String, Object> config, Map<String, Tensor> weights, Map<String, Tensor> inputs,
-                        Run official, Run officialFloat32, List<String> activationOrder) {
+                        Run official, Run officialFloat32, List<String> activationOrder, Map<String, Sample> samples) {
+
+    /**
+     * A tensor of which the file keeps only some entries (`--sample N`): their flat indices and the full shape. The
+     * entry's values (official and f32.*) are those elements, in index order.
+     */
+    public record Sample(long[] indices, int[] shape) {}
 
     /** One official run's results: outputs, loss terms, parameter gradients and module outputs, by name. */
     public record Run(Map<String, Tensor> outputs, Map<String, Double> losses, Map<String, Tensor> grads,
@@ -45,6 +51,8 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
         if (orderArray != null) order.addAll(json.readValue(orderArray.utf8(), List.class));
         Map<String, Tensor> weights = new LinkedHashMap<>(), inputs = new LinkedHashMap<>();
         Run official = Run.empty(), float32 = Run.empty();
+        Map<String, long[]> sampleIndices = new LinkedHashMap<>();
+        Map<String, int[]> sampleShapes = new LinkedHashMap<>();
         for (Map.Entry<String, NdArray> e : arrays.entrySet()) {
             String key = e.getKey();
             Run run = official;
@@ -57,6 +65,8 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
             String kind = key.substring(0, dot), name = key.substring(dot + 1);
             switch (kind) {
                 case "w" -> weights.put(name, e.getValue().toTensor());
+                case "idx" -> sampleIndices.put(name, e.getValue().toTensor().toLongArray());
+                case "shape" -> sampleShapes.put(name, java.util.Arrays.stream(e.getValue().toTensor().toLongArray()).mapToInt(Math::toIntExact).toArray());
                 case "in" -> inputs.put(name, e.getValue().toTensor());
                 case "out" -> run.outputs().put(name, e.getValue().toTensor());
                 case "grad" -> run.grads().put(name, e.getValue().toTensor());
@@ -75,7 +85,63 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
         if (!List.of("float32", "float64", "both").contains(dtype)) throw new FormatException(file, "meta.config dtype " + dtype + ": expected float32, float64 or both");
         if (dtype.equals("both") && float32.isEmpty()) throw new FormatException(file, "meta.config dtype is both, but there are no f32.* entries");
         if (order.isEmpty()) order.addAll(official.activations().keySet());
-        return new Reference(file, config, weights, inputs, official, float32.isEmpty() ? null : float32, order);
+        Map<String, Sample> samples = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : sampleIndices.entrySet()) {
+            int[] shape = sampleShapes.get(e.getKey());
+            if (shape == null) throw new FormatException(file, "idx." + e.getKey() + " has no shape." + e.getKey());
+            samples.put(e.getKey(), new Sample(e.getValue(), shape));
+        }
+        addHashedWeights(file, config, weights);
+        return new Reference(file, config, weights, inputs, official, float32.isEmpty() ? null : float32, order, samples);
+    }
+
+    /** The weights a `--hash-weights` file names but does not carry (meta.config hashed_weights), regenerated. */
+    @SuppressWarnings("unchecked")
+    private static void addHashedWeights(Path file, Map<String, Object> config, Map<String, Tensor> weights) {
+        if (!(config.get("hashed_weights") instanceof Map<?, ?> hashed)) return;
+        if (!(hashed.get("seed") instanceof Number seed) || !(hashed.get("tensors") instanceof Map<?, ?> tensors)) {
+            throw new FormatException(file, "meta.config hashed_weights needs a numeric seed and a tensors map");
+        }
+        for (Map.Entry<?, ?> t : tensors.entrySet()) {
+            String name = (String) t.getKey();
+            if (!(t.getValue() instanceof Map<?, ?> spec) || !(spec.get("bound") instanceof Number bound) || !(spec.get("shape") instanceof List<?> shape)) {
+                throw new FormatException(file, "meta.config hashed_weights." + name + " needs a bound and a shape");
+            }
+            int[] dims = shape.stream().mapToInt(d -> ((Number) d).intValue()).toArray();
+            weights.put(name, HashedWeights.values(seed.longValue(), name, dims, bound.doubleValue()));
+        }
+    }
+
+    /**
+     * Our full tensor as the file holds the entry {@code key} ("grad.X", "act.Y", "out.Z"): itself, or its sampled
+     * elements. Null when the shapes do not match.
+     */
+    Tensor asStored(String key, Tensor ours) {
+        Sample s = samples.get(key);
+        if (s == null) return ours;
+        if (!java.util.Arrays.equals(ours.shape(), s.shape())) return null;
+        return ours.reshape(-1).indexSelect(0, Tensor.ofLongs(s.indices(), s.indices().length).to(ours.backend()));
+    }
+
+    /** The full shape of entry {@code key} (its own when not sampled). */
+    int[] storedShape(String key, Tensor stored) { return samples.containsKey(key) ? samples.get(key).shape() : stored.shape(); }
+
+    /** √(full size / kept size) of entry {@code key}: scales a norm over the kept entries to the whole tensor's. */
+    double sampleScale(String key) {
+        Sample s = samples.get(key);
+        if (s == null) return 1;
+        long n = 1;
+        for (int d : s.shape()) n *= d;
+        return Math.sqrt((double) n / s.indices().length);
+    }
+
+    /** The norm of the official gradient of {@code name}: exact from meta.config grad_norms for a sampled file. */
+    @SuppressWarnings("unchecked")
+    double gradNorm(String name, Tensor stored) {
+        if (config.get("grad_norms") instanceof Map<?, ?> norms && norms.get(name) instanceof Number n) return n.doubleValue();
+        double s = 0;
+        for (double v : stored.toDoubleArray()) s += v * v;
+        return Math.sqrt(s);
     }
 
     public Tensor input(String name) { return inputs.get(name); }

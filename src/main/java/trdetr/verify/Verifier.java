@@ -111,7 +111,9 @@ public final class Verifier {
         }
         List<Check> checks = new ArrayList<>(mr2hdDecisions(referenceQueries, ours.argmaxQueries(), ours.out(), mr2hdTie(dtype)));
         Reference.Run expected = ref.official();
-        double globalNorm = globalNorm(expected.grads());
+        double globalNorm = 0;
+        for (Map.Entry<String, Tensor> e : expected.grads().entrySet()) globalNorm += Math.pow(ref.gradNorm(e.getKey(), e.getValue()), 2);
+        globalNorm = Math.sqrt(globalNorm);
 
         String firstFailing = null;
         List<String> missing = new ArrayList<>();
@@ -120,28 +122,28 @@ public final class Verifier {
             Tensor got = ours.activations().get(key);
             if (want == null) continue;
             if (got == null) { missing.add(key); continue; }
-            Check c = compare("act", key, got, want, tolerance("act", dtype));
+            Check c = compare(ref, "act", key, got, want, tolerance("act", dtype));
             checks.add(c);
             if (!c.passed() && firstFailing == null) firstFailing = key;
         }
         for (Map.Entry<String, Tensor> e : expected.outputs().entrySet()) {
             Tensor got = ours.outputs().get(e.getKey());
             checks.add(got == null ? new Check("out", e.getKey(), Double.NaN, tolerance("out", dtype), "not produced")
-                    : compare("out", e.getKey(), got, e.getValue(), tolerance("out", dtype)));
+                    : compare(ref, "out", e.getKey(), got, e.getValue(), tolerance("out", dtype)));
         }
         for (Map.Entry<String, Double> e : expected.losses().entrySet()) {
             Tensor got = ours.losses().get(e.getKey());
             checks.add(got == null ? new Check("loss", e.getKey(), Double.NaN, tolerance("loss", dtype), "not computed")
-                    : compare("loss", e.getKey(), got, Tensor.of(new double[] {e.getValue()}), tolerance("loss", dtype)));
+                    : compare(ref, "loss", e.getKey(), got, Tensor.of(new double[] {e.getValue()}), tolerance("loss", dtype)));
         }
         for (Map.Entry<String, Tensor> e : expected.grads().entrySet()) {
             Tensor g = ours.grads().get(e.getKey());
             if (g == null) {
                 checks.add(new Check("grad", e.getKey(), Double.NaN, tolerance("grad", dtype), "no such parameter or no gradient"));
-            } else if (norm(e.getValue()) < zeroGradient(dtype) * globalNorm) {
+            } else if (ref.gradNorm(e.getKey(), e.getValue()) < zeroGradient(dtype) * globalNorm) {
                 checks.add(new Check("grad", e.getKey(), norm(g) / globalNorm, zeroGradient(dtype), null, true, Double.NaN));
             } else {
-                checks.add(compare("grad", e.getKey(), g, e.getValue(), tolerance("grad", dtype)));
+                checks.add(compare(ref, "grad", e.getKey(), g, e.getValue(), tolerance("grad", dtype)));
             }
         }
         for (String name : ours.grads().keySet()) {
@@ -167,28 +169,31 @@ public final class Verifier {
         Reference.Run answer = ref.official(), official32 = ref.officialFloat32();
         List<Check> checks = new ArrayList<>();
         for (String key : ref.activationOrder()) {
-            if (answer.activations().containsKey(key)) checks.add(float32Check("act32", key, ours32.activations().get(key), official32.activations().get(key), answer.activations().get(key), Double.NaN));
+            if (answer.activations().containsKey(key)) checks.add(float32Check(ref, "act32", key, ours32.activations().get(key), official32.activations().get(key), answer.activations().get(key), Double.NaN));
         }
-        for (String key : answer.outputs().keySet()) checks.add(float32Check("out32", key, ours32.outputs().get(key), official32.outputs().get(key), answer.outputs().get(key), Double.NaN));
+        for (String key : answer.outputs().keySet()) checks.add(float32Check(ref, "out32", key, ours32.outputs().get(key), official32.outputs().get(key), answer.outputs().get(key), Double.NaN));
         for (String key : answer.losses().keySet()) {
             Double off = official32.losses().get(key);
-            checks.add(float32Check("loss32", key, ours32.losses().get(key), off == null ? null : Tensor.of(new double[] {off}), Tensor.of(new double[] {answer.losses().get(key)}), Double.NaN));
+            checks.add(float32Check(ref, "loss32", key, ours32.losses().get(key), off == null ? null : Tensor.of(new double[] {off}), Tensor.of(new double[] {answer.losses().get(key)}), Double.NaN));
         }
         for (String key : answer.grads().keySet()) {
             Tensor want = answer.grads().get(key);
-            boolean zero = norm(want) < zeroGradient(DType.FLOAT32) * globalNorm;
-            checks.add(float32Check("grad32", key, ours32.grads().get(key), official32.grads().get(key), want, zero ? globalNorm : Double.NaN));
+            boolean zero = ref.gradNorm(key, want) < zeroGradient(DType.FLOAT32) * globalNorm;
+            checks.add(float32Check(ref, "grad32", key, ours32.grads().get(key), official32.grads().get(key), want, zero ? globalNorm : Double.NaN));
         }
         return checks;
     }
 
     /** One float32 check; with a finite {@code zeroScale} the answer is ≈0 and errors are ‖x − answer‖/zeroScale. */
-    private static Check float32Check(String kind, String name, Tensor ours, Tensor official, Tensor answer, double zeroScale) {
-        if (ours == null) return new Check(kind, name, Double.NaN, FLOAT32_FLOOR, "not produced by ours in float32");
+    private static Check float32Check(Reference ref, String kind, String name, Tensor ours, Tensor official, Tensor answer, double zeroScale) {
+        String key = kind.substring(0, kind.length() - 2) + "." + name;
+        if (ours != null) ours = ref.asStored(key, ours);
+        if (ours == null) return new Check(kind, name, Double.NaN, FLOAT32_FLOOR, "not produced by ours in float32, or of another shape");
         if (official == null) return new Check(kind, name, Double.NaN, FLOAT32_FLOOR, "the reference has no official float32 value (f32." + name + ")");
         boolean zero = !Double.isNaN(zeroScale);
-        double mine = zero ? distance(ours, answer) / zeroScale : relative(ours, answer);
-        double theirs = zero ? distance(official, answer) / zeroScale : relative(official, answer);
+        double scale = zero ? ref.sampleScale(key) / zeroScale : Double.NaN;     // a sampled distance, scaled to the whole tensor
+        double mine = zero ? distance(ours, answer) * scale : relative(ours, answer);
+        double theirs = zero ? distance(official, answer) * scale : relative(official, answer);
         double bound = Math.max(FLOAT32_FACTOR * theirs, zero ? zeroGradient(DType.FLOAT32) : FLOAT32_FLOOR);
         return new Check(kind, name, mine, bound, Double.isNaN(mine) ? "NaN" : null, zero, theirs);
     }
@@ -271,15 +276,6 @@ public final class Verifier {
         return checks;
     }
 
-    private static double globalNorm(Map<String, Tensor> grads) {
-        double s = 0;
-        for (Tensor g : grads.values()) {
-            double n = norm(g);
-            s += n * n;
-        }
-        return Math.sqrt(s);
-    }
-
     private static double norm(Tensor t) {
         double s = 0;
         for (double v : t.toDoubleArray()) s += v * v;
@@ -302,12 +298,14 @@ public final class Verifier {
         }
     }
 
-    static Check compare(String kind, String name, Tensor ours, Tensor expected, double tol) {
+    static Check compare(Reference ref, String kind, String name, Tensor ours, Tensor expected, double tol) {
         boolean scalars = ours.numel() == 1 && expected.numel() == 1;
-        if (!scalars && !java.util.Arrays.equals(ours.shape(), expected.shape())) {
+        Tensor stored = scalars ? ours : ref.asStored(kind + "." + name, ours);
+        if (stored == null || !scalars && !java.util.Arrays.equals(stored.shape(), expected.shape())) {
             return new Check(kind, name, Double.NaN, tol, "shape " + java.util.Arrays.toString(ours.shape()) + " vs reference "
-                    + java.util.Arrays.toString(expected.shape()));
+                    + java.util.Arrays.toString(ref.storedShape(kind + "." + name, expected)));
         }
+        ours = stored;
         double err = relative(ours, expected);
         return new Check(kind, name, err, tol, Double.isNaN(err) ? "NaN" : null);
     }

@@ -12,11 +12,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import trdetr.io.TorchCheckpoint;
 import trdetr.model.TrDetrConfig;
+import trdetr.tensor.DType;
 import trdetr.tensor.Tensor;
 
 /** Our model, loss and gradients against the official code's, on the fixtures of weights/ (see weights/README.md). */
 class VerifierTest {
     private static final Path WEIGHTS = Path.of("weights");
+    private static final Path PARITY = Path.of("src/test/resources/parity");
 
     private static Reference load(String name) throws Exception {
         Path file = WEIGHTS.resolve(name);
@@ -46,6 +48,37 @@ class VerifierTest {
     @ValueSource(strings = {"reference_small.npz", "reference_dec1.npz", "reference_audio.npz", "reference_released_arch.npz"})
     void everyActivationOutputLossAndGradientMatchesTheOfficialCode(String fixture) throws Exception {
         assertAllPass(Verifier.run(load(fixture), null));
+    }
+
+    /**
+     * The float64 fixtures (tools/make_fixtures.sh ... parity): ours in float64 against the official code in float64,
+     * every layer, output, loss term and gradient to 1e-9, and ours in float32 no further from that answer than
+     * 10 × the official float32 code (or 1e-5).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"parity_w4868_audio.npz", "parity_dec1_h4_q3.npz", "parity_layers3_noaux.npz", "parity_b1_layers4.npz"})
+    void float64ParityAndFloat32NoFurtherFromItThanTheOfficialFloat32(String fixture) throws Exception {
+        Verifier.Report report = Verifier.run(Reference.load(PARITY.resolve(fixture)), null);
+        assertThat(report.dtype()).isEqualTo(DType.FLOAT64);
+        assertAllPass(report);
+        assertThat(report.checks().stream().filter(c -> c.kind().equals("grad32")).count()).isGreaterThan(100);
+        assertThat(report.checks().stream().filter(c -> c.kind().equals("act32")).count()).isGreaterThan(100);
+        assertThat(report.checks().stream().filter(c -> c.kind().equals("grad")).allMatch(c -> c.nearZero() || c.tolerance() == Verifier.TOL_FLOAT64)).isTrue();
+    }
+
+    /**
+     * A change far below float32 rounding (one bias scaled by 1 + 2⁻²⁰, about 1e-6) fails the float64 comparison,
+     * whose bound is 1e-9; the float32 comparisons, loose by nature, cannot see it.
+     */
+    @Test
+    void aDeviationBelowFloat32RoundingFailsInFloat64() throws Exception {
+        Reference ref = Reference.load(PARITY.resolve("parity_dec1_h4_q3.npz"));
+        Map<String, Tensor> weights = new LinkedHashMap<>(ref.weights());
+        String key = "transformer.encoder.layers.0.linear2.bias";
+        weights.put(key, weights.get(key).mul(1 + Math.scalb(1.0, -20)));
+        Verifier.Report report = Verifier.run(ref, weights);
+        assertThat(report.checks().stream().filter(c -> c.kind().equals("grad") && !c.passed()).count()).isGreaterThan(10);
+        assertThat(report.firstFailingLayer()).isEqualTo("transformer.encoder.layers.0.linear2#0");
     }
 
     @Test
