@@ -24,6 +24,11 @@ TRDETR_JAVA_OPTS=-Dtrdetr.cuda.sync=true step gradcheck 300 bundle/run.sh gradch
 step junit 400 bundle/run.sh junit --select-package trdetr.backend.cuda --select-class trdetr.verify.CudaVerifierTest \
     --select-class trdetr.train.CudaMemoryTest --details=tree
 step verify 300 bundle/run.sh verify --reference "$fixture" --device cuda
+# float64 parity on the GPU (issue #14): ours in float64 to 1e-9 of the official float64 answer, float32 within 10x the
+# official float32 error; the committed fixtures travel with the tree.
+for f in src/test/resources/parity/*.npz; do
+  step "verify-f64-$(basename "$f" .npz)" 200 bundle/run.sh verify --reference "$f" --device cuda
+done
 step memory-check 300 bundle/run.sh memory-check --steps 1000
 step bench-gemm 200 bundle/run.sh bench gemm --device cuda --mode all
 # Each TF32 kernel variant (issue #4) in a process of its own, so that one that faults (a sticky CUDA error) cannot

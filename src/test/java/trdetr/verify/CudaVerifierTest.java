@@ -14,14 +14,18 @@ import trdetr.tensor.Tensor;
 
 /**
  * Model parity on the GPU: the whole model, loss and gradients on the CUDA backend against the official code's
- * reference, with the CPU verify's tolerances ({@link Verifier#TOL_VALUES}, {@link Verifier#TOL_GRADS}).
+ * reference, with the CPU verify's tolerances: {@link Verifier#TOL_VALUES} and {@link Verifier#TOL_GRADS} on the float32
+ * fixtures of weights/; on the float64 fixtures (src/test/resources/parity) ours in float64 to
+ * {@link Verifier#TOL_FLOAT64} and ours in float32 within 10 × the official float32 error of the float64 answer.
  */
 class CudaVerifierTest {
     @ParameterizedTest
-    @ValueSource(strings = {"reference_dec1.npz", "reference_small.npz", "reference_audio.npz"})
+    @ValueSource(strings = {"weights/reference_dec1.npz", "weights/reference_small.npz", "weights/reference_audio.npz",
+            "src/test/resources/parity/parity_w4868_audio.npz", "src/test/resources/parity/parity_dec1_h4_q3.npz",
+            "src/test/resources/parity/parity_layers3_noaux.npz", "src/test/resources/parity/parity_b1_layers4.npz"})
     void theModelOnTheGpuMatchesTheOfficialCode(String fixture) throws Exception {
         assumeTrue(CudaBackend.isAvailable(), CudaDevice.unavailableReason());
-        Path file = Path.of("weights").resolve(fixture);
+        Path file = Path.of(fixture);
         assumeTrue(Files.exists(file), fixture + " is not here");
         CudaBackend cuda = CudaBackend.get();
         Backend previous = Tensor.setDefaultBackend(cuda);                  // the model, weights and inputs go to the GPU
