@@ -7,6 +7,7 @@ import trdetr.autograd.GradMode;
 import trdetr.model.TrDetrConfig;
 import trdetr.model.TrDetrOutput;
 import trdetr.ops.Losses;
+import trdetr.tensor.DType;
 import trdetr.tensor.Tensor;
 
 /**
@@ -86,7 +87,11 @@ public final class SetCriterion {
         losses.put("class_error" + suffix, classError(head.logits(), queryIdx, b * q));
     }
 
-    /** 100 − % of matched queries whose top logit is the foreground class (logged, not trained). */
+    /**
+     * 100 − % of matched queries whose top logit is the foreground class (logged, not trained), rounded as the official
+     * code computes it: correct · (100 / n) in the logits' precision, then 100 minus that (so 11 of 11 gives
+     * 100 − 100.00000000000001 in float64, as there).
+     */
     private static Tensor classError(Tensor logits, Tensor queryIdx, int rows) {
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             int n = queryIdx.size(0);
@@ -94,7 +99,9 @@ public final class SetCriterion {
             long[] top = logits.reshape(rows, 2).indexSelect(0, queryIdx).argmax(1, false).toLongArray();
             int correct = 0;
             for (long t : top) if (t == 0) correct++;
-            return Tensor.scalar(logits.backend(), logits.dtype(), 100.0 - 100.0 * correct / n);
+            double perItem = 100.0 / n;
+            double error = logits.dtype() == DType.FLOAT32 ? 100f - (float) correct * (float) perItem : 100.0 - correct * perItem;
+            return Tensor.scalar(logits.backend(), logits.dtype(), error);
         }
     }
 
