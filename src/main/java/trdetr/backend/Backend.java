@@ -116,6 +116,14 @@ public interface Backend extends LossKernels {
     }
 
     /**
+     * PReLU's backward with a one-element slope, fused: {dx, dslope} where dx = g·(x &gt; 0 ? 1 : slope) and dslope (a 0-d
+     * tensor, or null unless asked) = Σ g·(x &gt; 0 ? 0 : x), each product rounded to x's dtype and the sum taken in index
+     * order in double. Those are the values of ops.Elementwise's composition (LEAKY_SLOPE, NEG_PART, mul, sum), which
+     * runs when this returns null: the default, for devices without the fused kernel.
+     */
+    default Tensor[] preluBackward(Tensor g, Tensor x, double slope, boolean slopeGradient) { return null; }
+
+    /**
      * One GRU step's gates (torch.nn.GRU, gate order r, z, n) from the step's input projection gi (B, 3H) and hidden
      * projection gh (B, 3H), biases included, and the previous state h (B, H); all three may be strided views:
      * r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), n = tanh(gi_n + r ⊙ gh_n), h' = n + z ⊙ (h − n).

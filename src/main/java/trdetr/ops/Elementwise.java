@@ -165,9 +165,13 @@ public final class Elementwise {
                     needs[0] ? g.mul(leakySlope(branch, a)) : null,
                     needs[1] ? g.mul(x.mul(branch.rsub(1.0))).sum().reshape(slope.shape()) : null}, x, slope);
         }
-        return Autograd.record("prelu", y, (g, needs) -> new Tensor[] {
-                needs[0] ? g.mul(unary(UnaryOp.LEAKY_SLOPE, x, a, 0)) : null,
-                needs[1] ? g.mul(unary(UnaryOp.NEG_PART, x, 0, 0)).sum().reshape(slope.shape()) : null}, x, slope);
+        return Autograd.record("prelu", y, (g, needs) -> {
+            Tensor[] fused = g.backend().preluBackward(g, x, a, needs[1]);
+            if (fused != null) return new Tensor[] {needs[0] ? fused[0] : null, needs[1] ? fused[1].reshape(slope.shape()) : null};
+            return new Tensor[] {
+                    needs[0] ? g.mul(unary(UnaryOp.LEAKY_SLOPE, x, a, 0)) : null,
+                    needs[1] ? g.mul(unary(UnaryOp.NEG_PART, x, 0, 0)).sum().reshape(slope.shape()) : null};
+        }, x, slope);
     }
 
     /** The derivative of a leaky unit from its branch mask m (1 = positive branch): m + (1 − m)·slope. */

@@ -2,6 +2,7 @@ package trdetr.ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import trdetr.autograd.GradMode;
 import trdetr.tensor.Tensor;
 
 /**
@@ -23,13 +24,17 @@ import trdetr.tensor.Tensor;
 public final class KinkDecisions implements AutoCloseable {
     private static final ThreadLocal<KinkDecisions> CURRENT = new ThreadLocal<>();
 
-    private final List<double[]> reference;   // null while recording
+    /** One recorded call: the op and its pre-activations. */
+    private record Call(String op, double[] x) {}
+
+    private final List<Call> reference;   // null while recording
     private final double band;
-    private final List<double[]> recorded = new ArrayList<>();
+    private final List<Call> recorded = new ArrayList<>();
     private final List<String> nearTies = new ArrayList<>(), disagreements = new ArrayList<>();
     private int call;
 
-    private KinkDecisions(List<double[]> reference, double band) {
+    private KinkDecisions(List<Call> reference, double band) {
+        if (CURRENT.get() != null) throw new IllegalStateException("a KinkDecisions session is already active on this thread");
         this.reference = reference;
         this.band = band;
         CURRENT.set(this);
@@ -44,32 +49,43 @@ public final class KinkDecisions implements AutoCloseable {
     /** Imposed decisions, one line each: call, element, the reference pre-activation and ours. */
     public List<String> nearTies() { return List.copyOf(nearTies); }
 
-    /** Decisions that differ outside the band (or calls that do not line up): real disagreements. */
-    public List<String> disagreements() { return List.copyOf(disagreements); }
+    /**
+     * Decisions that differ outside the band, and calls that do not line up with the recording (another op, another
+     * size, fewer or more calls): real disagreements.
+     */
+    public List<String> disagreements() {
+        List<String> all = new ArrayList<>(disagreements);
+        if (reference != null && call != reference.size()) {
+            all.add(call + " ReLU/PReLU calls here, " + reference.size() + " recorded: the two runs are not the same graph");
+        }
+        return all;
+    }
 
-    @Override public void close() { CURRENT.remove(); }
+    @Override public void close() { if (CURRENT.get() == this) CURRENT.remove(); }
 
     /**
      * The branch mask of x (1 where the positive branch is taken) when a decision is imposed on this call, else null
-     * (the op then uses x &gt; 0 itself). Called by ReLU and PReLU in their forward.
+     * (the op then uses x &gt; 0 itself). Called by ReLU and PReLU in their forward; calls that record no gradient (a
+     * loss kernel's internal ReLU under no-grad, say) are neither recorded nor imposed, since no gradient follows them.
      */
     static Tensor decide(String op, Tensor x) {
         KinkDecisions session = CURRENT.get();
-        return session == null ? null : session.decideInSession(op, x);
+        if (session == null || !GradMode.isEnabled() || !x.requiresGrad()) return null;
+        return session.decideInSession(op, x);
     }
 
     private Tensor decideInSession(String op, Tensor x) {
         double[] ours = x.detach().toDoubleArray();
         int index = call++;
         if (reference == null) {
-            recorded.add(ours);
+            recorded.add(new Call(op, ours));
             return null;
         }
-        if (index >= reference.size() || reference.get(index).length != ours.length) {
-            disagreements.add(op + " call " + index + ": no recorded call of " + ours.length + " elements to match");
+        if (index >= reference.size() || !reference.get(index).op().equals(op) || reference.get(index).x().length != ours.length) {
+            disagreements.add(op + " call " + index + ": no recorded " + op + " call of " + ours.length + " elements to match");
             return null;
         }
-        double[] want = reference.get(index);
+        double[] want = reference.get(index).x();
         double rms = 0;
         for (double v : want) rms += v * v;
         rms = Math.sqrt(rms / Math.max(1, want.length));

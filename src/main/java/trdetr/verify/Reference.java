@@ -139,9 +139,10 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
     @SuppressWarnings("unchecked")
     double gradNorm(String name, Tensor stored) {
         if (config.get("grad_norms") instanceof Map<?, ?> norms && norms.get(name) instanceof Number n) return n.doubleValue();
+        if (stored == null) throw new FormatException(file, "meta.config grad_norms has no entry for " + name);
         double s = 0;
         for (double v : stored.toDoubleArray()) s += v * v;
-        return Math.sqrt(s);
+        return Math.sqrt(s) * sampleScale("grad." + name);           // estimated from the kept entries when sampled
     }
 
     public Tensor input(String name) { return inputs.get(name); }

@@ -79,6 +79,7 @@ class VerifierTest {
         Verifier.Report report = Verifier.run(ref, weights);
         assertThat(report.checks().stream().filter(c -> c.kind().equals("grad") && !c.passed()).count()).isGreaterThan(10);
         assertThat(report.firstFailingLayer()).isEqualTo("transformer.encoder.layers.0.linear2#0");
+        assertThat(report.checks().stream().filter(c -> c.kind().equals("grad32"))).as("float32 cannot see it").allMatch(Verifier.Check::passed);
     }
 
     @Test

@@ -160,6 +160,11 @@ public final class CpuBackend implements Backend {
                 if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = (float) UnaryOp.affine(x[q + i], p0, p1); return; }
                 for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.affine(x[q], p0, p1); };
             case LEAKY: return (o, s, n) -> {
+                if (unit(s) && slope == p0) {   // a float slope (PReLU's): slope·x in float is the double product rounded
+                    if (VectorLoops.AVAILABLE) VectorLoops.leaky(x, o[1], y, o[0], n, slope);
+                    else ScalarLoops.leaky(x, o[1], y, o[0], n, slope);
+                    return;
+                }
                 if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = (float) UnaryOp.leaky(x[q + i], p0); return; }
                 for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.leaky(x[q], p0); };
             case LEAKY_SLOPE: return (o, s, n) -> {   // x > 0 ? 1 : slope, as UnaryOp.apply
@@ -507,7 +512,7 @@ public final class CpuBackend implements Backend {
             float[] a = f32(in), y = f32(out);
             float keep = (float) scale;
             Parallel.forRange(n, 1, (from, to) -> {
-                for (int i = from; i < to; i++) y[i] = (CounterRng.keyedBits(key, offset + i) >>> 40) < drop ? 0f : a[i] * keep;
+                ScalarLoops.dropout(a, from, y, from, to - from, key, offset + from, drop, keep);
             });
         } else {
             double[] a = f64(in), y = f64(out);
@@ -516,6 +521,29 @@ public final class CpuBackend implements Backend {
             });
         }
         return out;
+    }
+
+    /**
+     * PReLU's backward in one pass over contiguous float32 g and x: dx split over the threads (vectorised), the slope's
+     * gradient summed in index order on this thread, exactly as the composed kernels sum it.
+     */
+    @Override public Tensor[] preluBackward(Tensor g, Tensor x, double slope, boolean slopeGradient) {
+        if (x.dtype() != DType.FLOAT32 || g.dtype() != DType.FLOAT32 || (float) slope != slope
+                || !java.util.Arrays.equals(g.shape(), x.shape())) return null;
+        Tensor gp = packed(g), xp = packed(x);
+        Tensor dx = empty(DType.FLOAT32, x.shape());
+        float[] ga = f32(gp), xa = f32(xp), d = f32(dx);
+        float a = (float) slope;
+        Parallel.forRange(x.numel(), 1, (from, to) -> {
+            if (VectorLoops.AVAILABLE) VectorLoops.leakyInputGradient(ga, from, xa, from, d, from, to - from, a);
+            else ScalarLoops.leakyInputGradient(ga, from, xa, from, d, from, to - from, a);
+        });
+        Tensor ds = null;
+        if (slopeGradient) {
+            ds = empty(DType.FLOAT32, new int[0]);
+            f32(ds)[0] = (float) ScalarLoops.negativePartDot(ga, 0, xa, 0, x.numel());
+        }
+        return new Tensor[] {dx, ds};
     }
 
     // ------------------------------------------------------------------ indexing

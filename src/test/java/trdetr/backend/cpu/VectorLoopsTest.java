@@ -1,0 +1,77 @@
+package trdetr.backend.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.junit.jupiter.api.Test;
+import trdetr.backend.UnaryOp;
+import trdetr.tensor.CounterRng;
+import trdetr.tensor.Generator;
+import trdetr.tensor.Tensor;
+
+/**
+ * The Vector API loops against their scalar forms, bit for bit, at lengths and offsets that leave tails; and the
+ * backend's dropout and fused PReLU backward against the formulas they replace.
+ */
+class VectorLoopsTest {
+    private static float[] gaussian(long seed, int n) {
+        Generator g = new Generator(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (2 * g.nextGaussian());
+        x[0] = 0f;
+        x[1] = -0f;
+        x[2] = Float.NaN;
+        return x;
+    }
+
+    private static void assertSameBits(float[] actual, float[] expected) {
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(Float.floatToRawIntBits(actual[i])).as("element %d: %s vs %s", i, actual[i], expected[i])
+                    .isEqualTo(Float.floatToRawIntBits(expected[i]));
+        }
+    }
+
+    @Test
+    void vectorLoopsAreTheScalarLoops() {
+        assumeTrue(VectorLoops.AVAILABLE, "the Vector API module is not in the boot layer");
+        float[] x = gaussian(1, 301), g = gaussian(2, 301);
+        for (int off : new int[] {0, 3, 17}) {
+            int n = x.length - off - 1;
+            float[] v = new float[x.length], s = new float[x.length];
+            VectorLoops.leaky(x, off, v, 1, n, 0.25f);
+            ScalarLoops.leaky(x, off, s, 1, n, 0.25f);
+            assertSameBits(v, s);
+            VectorLoops.leakyInputGradient(g, off, x, 1, v, off, n, 0.3f);
+            ScalarLoops.leakyInputGradient(g, off, x, 1, s, off, n, 0.3f);
+            assertSameBits(v, s);
+        }
+    }
+
+    @Test
+    void backendDropoutIsTheCounterStream() {
+        int n = 70_007;                                       // over the parallel threshold, odd
+        float[] x = gaussian(3, n);
+        double p = 0.1;
+        long seed = 9, offset = 123_456;
+        float[] y = (float[]) CpuBackend.INSTANCE.download(CpuBackend.INSTANCE.dropout(Tensor.fromHost(CpuBackend.INSTANCE, x, n), p, seed, offset));
+        float[] expected = new float[n];
+        long key = CounterRng.key(seed), drop = CounterRng.belowThreshold(p);
+        float keep = (float) (1 / (1 - p));
+        for (int i = 0; i < n; i++) expected[i] = (CounterRng.keyedBits(key, offset + i) >>> 40) < drop ? 0f : x[i] * keep;
+        assertSameBits(y, expected);
+    }
+
+    @Test
+    void fusedPreluBackwardIsTheComposition() {
+        int n = 70_007;
+        float[] x = gaussian(4, n), g = gaussian(5, n);
+        CpuBackend cpu = CpuBackend.INSTANCE;
+        Tensor xt = Tensor.fromHost(cpu, x, n), gt = Tensor.fromHost(cpu, g, n);
+        Tensor[] fused = cpu.preluBackward(gt, xt, 0.25, true);
+        float[] dx = (float[]) cpu.download(gt.mul(cpu.unary(UnaryOp.LEAKY_SLOPE, xt, 0.25, 0)));
+        float dslope = (float) gt.mul(cpu.unary(UnaryOp.NEG_PART, xt, 0, 0)).sum().item();
+        assertSameBits((float[]) cpu.download(fused[0]), dx);
+        assertThat(Float.floatToRawIntBits((float) fused[1].item())).isEqualTo(Float.floatToRawIntBits(dslope));
+        assertThat(cpu.preluBackward(gt, xt, 0.1, true)).as("a slope that is not a float: not fused").isNull();
+    }
+}
