@@ -23,8 +23,11 @@ public final class CounterRng {
 
     /** {@link #bits}(seed, counter) given {@code key(seed)}. */
     public static long keyedBits(long key, long counter) {
-        return mix(key ^ (counter * 0x9e3779b97f4a7c15L + 0x632be59bd9b4e019L));
+        return mix(key ^ (counter * GOLDEN + INCREMENT));
     }
+
+    /** The counter's multiplier and increment in {@link #keyedBits} (a loop over counters may step the product). */
+    public static final long GOLDEN = 0x9e3779b97f4a7c15L, INCREMENT = 0x632be59bd9b4e019L;
 
     /**
      * The integer form of {@code uniform(seed, counter) < p}: uniform is k·2⁻²⁴ for the integer k = bits >>> 40, and

@@ -31,8 +31,18 @@ final class ScalarLoops {
         return s;
     }
 
-    /** Zeroes element i when CounterRng.keyedBits(key, counter + i) &gt;&gt;&gt; 40 &lt; drop, else scales it by keep. */
+    /**
+     * Zeroes element i when CounterRng.keyedBits(key, counter + i) &gt;&gt;&gt; 40 &lt; drop, else scales it by keep.
+     * keyedBits hashes key XOR (c·GOLDEN + INCREMENT); the loop steps that product by adding GOLDEN (the same bits in
+     * wrapping arithmetic), which leaves the hash's own two multiplies as the only ones per element. The keep/drop
+     * choice is random, so as a branch it mispredicts about min(p, 1 − p) of the time: it is a bit mask instead
+     * (all ones when kept, zero when dropped, which gives +0f, as the branch did).
+     */
     static void dropout(float[] a, int ao, float[] y, int yo, int n, long key, long counter, long drop, float keep) {
-        for (int i = 0; i < n; i++) y[yo + i] = (CounterRng.keyedBits(key, counter + i) >>> 40) < drop ? 0f : a[ao + i] * keep;
+        long z = counter * CounterRng.GOLDEN + CounterRng.INCREMENT;
+        for (int i = 0; i < n; i++, z += CounterRng.GOLDEN) {
+            int kept = (int) ~(((CounterRng.mix(key ^ z) >>> 40) - drop) >> 63);    // -1 when bits ≥ drop, else 0
+            y[yo + i] = Float.intBitsToFloat(Float.floatToRawIntBits(a[ao + i] * keep) & kept);
+        }
     }
 }
