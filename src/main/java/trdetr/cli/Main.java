@@ -55,6 +55,24 @@ public final class Main implements Runnable {
                 && ModuleFinderHolder.systemHasVector();
     }
 
+    /**
+     * The collector for the relaunched JVM: the parallel one, unless the user chose a collector (on the command line
+     * or in JAVA_TOOL_OPTIONS / JDK_JAVA_OPTIONS, which the child reads too; two choices would stop it). Why: a
+     * training step allocates large arrays (G1 "humongous" allocations), each of which can start a concurrent G1
+     * cycle, and on a machine with as many cores as worker threads those cycles take the workers' cores. Measured on
+     * 2 cores, 2 threads (bench step, B = 32): G1 median 3.1 s with steps from 1.8 to 4.3 s, the parallel collector
+     * 1.15–1.4 s with steps from 1.1 to 1.7 s.
+     */
+    static List<String> collectorOptions(List<String> jvmArgs, java.util.Map<String, String> env) {
+        java.util.function.Predicate<String> choosesGc = a -> a.matches("-XX:[+-]Use\\w*GC");
+        if (jvmArgs.stream().anyMatch(choosesGc)) return List.of();
+        for (String var : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+            String v = env.get(var);
+            if (v != null && java.util.Arrays.stream(v.trim().split("\\s+")).anyMatch(choosesGc)) return List.of();
+        }
+        return List.of("-XX:+UseParallelGC");
+    }
+
     private static int relaunchWithVectorModule(String[] args) {
         try {
             String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
@@ -62,7 +80,9 @@ public final class Main implements Runnable {
             List<String> cmd = new ArrayList<>();
             cmd.add(java);
             cmd.add("--add-modules=" + VECTOR_MODULE);
-            cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            List<String> jvmArgs = ManagementFactory.getRuntimeMXBean().getInputArguments();
+            cmd.addAll(collectorOptions(jvmArgs, System.getenv()));
+            cmd.addAll(jvmArgs);
             cmd.add("-cp");
             cmd.add(classPath);
             cmd.add(Main.class.getName());

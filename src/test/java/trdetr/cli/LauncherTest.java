@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -15,6 +17,16 @@ import org.junit.jupiter.api.Test;
  * launcher must stop that JVM too, or a killed training run goes on as an orphan.
  */
 class LauncherTest {
+    /** The relaunched JVM gets the parallel collector unless the user chose one, wherever the child would read it. */
+    @Test
+    void theParallelCollectorUnlessTheUserChoseOne() {
+        assertThat(Main.collectorOptions(List.of("-Xmx4g"), Map.of())).containsExactly("-XX:+UseParallelGC");
+        assertThat(Main.collectorOptions(List.of("-XX:+UseG1GC"), Map.of())).isEmpty();
+        assertThat(Main.collectorOptions(List.of(), Map.of("JAVA_TOOL_OPTIONS", "-Xss4m  -XX:+UseZGC"))).isEmpty();
+        assertThat(Main.collectorOptions(List.of(), Map.of("JDK_JAVA_OPTIONS", "-XX:+UseSerialGC"))).isEmpty();
+        assertThat(Main.collectorOptions(List.of("-XX:+UseGCOverheadLimit"), Map.of())).containsExactly("-XX:+UseParallelGC");
+    }
+
     @Test
     void stoppingTheLauncherStopsTheJvmDoingTheWork() throws Exception {
         Assumptions.assumeTrue(Main.ModuleFinderHolder.systemHasVector(),
