@@ -133,9 +133,8 @@ Every configuration:
 Machine: {cpu}, {os.cpu_count()} cores; load average before {' '.join(load_before)}, after {' '.join(load_after)}.
 Versions: Java {java['java']}; torch {torch['torch']} with {torch['blas']}{', ' + ', '.join(f'{k}={v}' for k, v in coretype.items()) + ' (as this machine sets them)' if coretype else ''}; official commit {torch.get('official_commit')}.
 Ratios below 1 mean trdetr-java is faster. Numbers from different runs are not comparable: this machine is shared
-and noisy (on 2026-12-04 the one-thread step's median went from 2.0 to 3.1 s between runs of the same build minutes
-apart, and trdetr-java at two threads came out slower than at one in both races of the day, against 2.05-2.53 s in
-earlier sessions): more --rounds steady the figures.
+and noisy, and more --rounds steady the figures. Races before 2026-12-04's last one ran trdetr-java under G1, whose
+concurrent cycles made its steps vary by 2-3x (see "the garbage collector" below).
 """
 for extra in sorted(glob.glob("bench/results/*.md")):           # results from other machines (the GPU runs), kept
     doc += "\n" + open(extra).read()
