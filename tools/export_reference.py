@@ -797,10 +797,11 @@ def main(argv=None):
         model64, criterion64 = copy.deepcopy(model).double(), copy.deepcopy(criterion).double()
         with official_float64():
             runs["float64"] = official_step(model64, criterion64, to_float64(model_inputs), to_float64(targets), opt, off)
-        not64 = [k for k, v in run_entries(runs["float64"]) if v.dtype.kind == "f" and v.dtype != np.float64]
-        if not64:  # a float32 value inside the float64 run: some official code path escaped the patches
-            sys.exit(f"error: the float64 run produced float32 values: {', '.join(not64[:5])}")
     main_run = runs["float64"] if "float64" in runs else runs["float32"]
+    main_entries = run_entries(main_run)
+    not64 = [k for k, v in main_entries if v.dtype.kind == "f" and v.dtype != np.float64]
+    if "float64" in runs and not64:  # a float32 value inside the float64 run: some official code path escaped the patches
+        sys.exit(f"error: the float64 run produced float32 values: {', '.join(not64[:5])}")
     Lv = int(model_inputs["src_vid"].shape[1])
 
     entries = []
@@ -811,7 +812,7 @@ def main(argv=None):
     config["a_feat_dim"] = opt.a_feat_dim if opt.a_feat_dim else None
     config["use_tef"] = opt.use_tef
     config["v_dir_dims"] = [int(x) for x in args.v_dir_dims.split(",")] if args.v_dir_dims else [opt.v_feat_dim_raw]
-    config.update(batch=len(v_lens), v_lens=v_lens, t_lens=t_lens, Lv=int(model_inputs["src_vid"].shape[1]),
+    config.update(batch=len(v_lens), v_lens=v_lens, t_lens=t_lens, Lv=Lv,
                   Lt=int(model_inputs["src_txt"].shape[1]), seed=args.seed,
                   v_valid_lens=[int(x) for x in model_inputs["src_vid_mask"].sum(1)],
                   t_valid_lens=[int(x) for x in model_inputs["src_txt_mask"].sum(1)],
@@ -854,7 +855,7 @@ def main(argv=None):
     assert np.all(allsal == np.round(allsal)), "saliency_all_labels are not integers"
     entries.append(("in.allsal", allsal.astype(np.int64)))
     entries.append(("in.posmask", to_np(targets["src_pos_mask"]).astype(np.float32)))
-    entries.extend(run_entries(main_run))
+    entries.extend(main_entries)
     if args.dtype == "both":  # the official float32 run on the same weights and inputs, for its error against float64
         entries.extend(("f32." + k, v) for k, v in run_entries(runs["float32"]))
     if args.sample:

@@ -150,10 +150,10 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
     /** The precision of the official run that {@link #official()} holds: FLOAT64 for float64 and both files. */
     public DType dtype() { return "float32".equals(config.getOrDefault("dtype", "float32")) ? DType.FLOAT32 : DType.FLOAT64; }
 
-    /** The official MR2HD query per sample from meta.config key {@code slicesKey}, or null when absent. */
+    /** The official MR2HD query per sample (meta.config mr2hd_slices), or null when absent. */
     @SuppressWarnings("unchecked")
-    long[] mr2hdQueries(String slicesKey) {
-        if (!(config.get(slicesKey) instanceof List<?> list)) return null;
+    long[] mr2hdQueries() {
+        if (!(config.get("mr2hd_slices") instanceof List<?> list)) return null;
         long[] q = new long[list.size()];
         for (int i = 0; i < q.length; i++) q[i] = ((Number) ((Map<String, Object>) list.get(i)).get("query")).longValue();
         return q;

@@ -105,7 +105,7 @@ public final class Verifier {
 
     public static Report run(Reference ref, Map<String, Tensor> weights) {
         DType dtype = ref.dtype();
-        long[] referenceQueries = ref.mr2hdQueries("mr2hd_slices");
+        long[] referenceQueries = ref.mr2hdQueries();
         Ours ours;
         KinkDecisions float64Kinks = null;
         if (ref.officialFloat32() == null) {
@@ -116,7 +116,7 @@ public final class Verifier {
                 float64Kinks = k;
             }
         }
-        List<Check> checks = new ArrayList<>(mr2hdDecisions(referenceQueries, ours.argmaxQueries(), ours.out(), mr2hdTie(dtype)));
+        List<Check> checks = new ArrayList<>(mr2hdDecisions("mr2hd", referenceQueries, ours.argmaxQueries(), ours.out(), mr2hdTie(dtype)));
         Reference.Run expected = ref.official();
         double globalNorm = 0;
         for (Map.Entry<String, Tensor> e : expected.grads().entrySet()) globalNorm += Math.pow(ref.gradNorm(e.getKey(), e.getValue()), 2);
@@ -163,9 +163,7 @@ public final class Verifier {
                 for (String tie : imposed.nearTies()) checks.add(new Check("kink", tie + ", near-tie: the float64 decision imposed", 0, 0, null));
                 for (String d : imposed.disagreements()) checks.add(new Check("kink", d, Double.NaN, 0, "float32 takes the other branch outside the near-tie band"));
             }
-            for (Check c : mr2hdDecisions(referenceQueries, ours32.argmaxQueries(), ours32.out(), mr2hdTie(DType.FLOAT32))) {
-                checks.add(new Check("mr2hd32", c.name(), c.error(), c.tolerance(), c.problem()));
-            }
+            checks.addAll(mr2hdDecisions("mr2hd32", referenceQueries, ours32.argmaxQueries(), ours32.out(), mr2hdTie(DType.FLOAT32)));
             checks.addAll(float32AgainstFloat64(ours32, ref, globalNorm, new java.util.HashSet<>(missing)));
         }
         return new Report(dtype, checks, firstFailing, missing);
@@ -173,7 +171,7 @@ public final class Verifier {
 
     /**
      * Ours in float32 and the official float32 run, each against the float64 answer: ours fails where its error is over
-     * max(FLOAT32_FACTOR × the official error, FLOAT32_FLOOR).
+     * max(FLOAT32_FACTOR × the official error, FLOAT32_FLOOR), capped at {@link #float32Cap}.
      */
     static List<Check> float32AgainstFloat64(Ours ours32, Reference ref, double globalNorm, java.util.Set<String> withoutCounterpart) {
         Reference.Run answer = ref.official(), official32 = ref.officialFloat32();
@@ -283,7 +281,7 @@ public final class Verifier {
      * One check per sample: our MR2HD argmax picked the reference's query, or one whose foreground probability is
      * within {@code tie} of it (a near-tie, where rounding order decides and neither choice is wrong).
      */
-    static List<Check> mr2hdDecisions(long[] reference, long[] ours, TrDetrOutput out, double tie) {
+    static List<Check> mr2hdDecisions(String kind, long[] reference, long[] ours, TrDetrOutput out, double tie) {
         List<Check> checks = new ArrayList<>();
         if (reference == null || ours == null) return checks;
         int queries = out.predLogits().size(1);
@@ -291,7 +289,7 @@ public final class Verifier {
         for (int i = 0; i < reference.length; i++) {
             double gap = Math.abs(fg[i * queries + (int) ours[i]] - fg[i * queries + (int) reference[i]]);
             String name = "sample " + i + ": query " + ours[i] + (ours[i] == reference[i] ? "" : " (reference: " + reference[i] + ", near-tie)");
-            checks.add(new Check("mr2hd", name, ours[i] == reference[i] ? 0 : gap, tie,
+            checks.add(new Check(kind, name, ours[i] == reference[i] ? 0 : gap, tie,
                     ours[i] == reference[i] || gap <= tie ? null : "picked query " + ours[i] + ", the reference " + reference[i]
                             + "; foreground probabilities differ by " + String.format("%.2e", gap)));
         }

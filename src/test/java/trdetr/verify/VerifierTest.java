@@ -40,8 +40,8 @@ class VerifierTest {
         // two samples, three queries; foreground logit minus background logit sets the probability
         float[] logits = {0.3f, 0f, 0.3000001f, 0f, -1f, 0f, 2f, 0f, 0f, 0f, 1f, 0f};
         trdetr.model.TrDetrOutput out = new trdetr.model.TrDetrOutput(Tensor.of(logits, 2, 3, 2), null, null, java.util.List.of(), null, null, null, null, null, null);
-        assertThat(Verifier.mr2hdDecisions(new long[] {1, 0}, new long[] {0, 0}, out, Verifier.mr2hdTie(trdetr.tensor.DType.FLOAT32))).allMatch(Verifier.Check::passed);  // tie, same
-        assertThat(Verifier.mr2hdDecisions(new long[] {0, 2}, new long[] {0, 0}, out, Verifier.mr2hdTie(trdetr.tensor.DType.FLOAT32)).get(1).passed()).isFalse();        // 0.88 vs 0.73
+        assertThat(Verifier.mr2hdDecisions("mr2hd", new long[] {1, 0}, new long[] {0, 0}, out, Verifier.mr2hdTie(trdetr.tensor.DType.FLOAT32))).allMatch(Verifier.Check::passed);  // tie, same
+        assertThat(Verifier.mr2hdDecisions("mr2hd", new long[] {0, 2}, new long[] {0, 0}, out, Verifier.mr2hdTie(trdetr.tensor.DType.FLOAT32)).get(1).passed()).isFalse();        // 0.88 vs 0.73
     }
 
     @ParameterizedTest

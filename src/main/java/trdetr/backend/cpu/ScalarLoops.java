@@ -4,9 +4,8 @@ import trdetr.tensor.CounterRng;
 
 /**
  * Float32 loops in scalar form: the reference forms of {@link VectorLoops} (what runs without the Vector API, and on
- * each vector loop's tail) and the dropout mask.
- * Float32 throughout; the arithmetic is the formula of the op ({@link trdetr.backend.UnaryOp}) with a float slope,
- * whose float product equals the double product rounded once.
+ * each vector loop's tail) and the dropout mask. The arithmetic is the formula of the op ({@link trdetr.backend.UnaryOp})
+ * with a float slope, whose float product equals the double product rounded once.
  */
 final class ScalarLoops {
     private ScalarLoops() {}
