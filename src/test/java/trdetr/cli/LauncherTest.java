@@ -17,14 +17,34 @@ import org.junit.jupiter.api.Test;
  * launcher must stop that JVM too, or a killed training run goes on as an orphan.
  */
 class LauncherTest {
-    /** The relaunched JVM gets the parallel collector unless the user chose one, wherever the child would read it. */
+    /**
+     * The relaunched JVM gets the parallel collector with a bounded young generation unless the user chose a
+     * collector or sized the young generation, wherever the child would read it.
+     */
     @Test
     void theParallelCollectorUnlessTheUserChoseOne() {
-        assertThat(Main.collectorOptions(List.of("-Xmx4g"), Map.of())).containsExactly("-XX:+UseParallelGC");
-        assertThat(Main.collectorOptions(List.of("-XX:+UseG1GC"), Map.of())).isEmpty();
-        assertThat(Main.collectorOptions(List.of(), Map.of("JAVA_TOOL_OPTIONS", "-Xss4m  -XX:+UseZGC"))).isEmpty();
-        assertThat(Main.collectorOptions(List.of(), Map.of("JDK_JAVA_OPTIONS", "-XX:+UseSerialGC"))).isEmpty();
-        assertThat(Main.collectorOptions(List.of("-XX:+UseGCOverheadLimit"), Map.of())).containsExactly("-XX:+UseParallelGC");
+        List<String> ours = List.of("-XX:+UseParallelGC", Main.YOUNG_GENERATION_BOUND);
+        assertThat(Main.collectorOptions(List.of("-Xmx4g"), Map.of(), 17)).isEqualTo(ours);
+        assertThat(Main.collectorOptions(List.of("-XX:+UseG1GC"), Map.of(), 17)).isEmpty();
+        assertThat(Main.collectorOptions(List.of(), Map.of("JAVA_TOOL_OPTIONS", "-Xss4m  -XX:+UseZGC"), 17)).isEmpty();
+        assertThat(Main.collectorOptions(List.of(), Map.of("JDK_JAVA_OPTIONS", "-XX:+UseSerialGC"), 17)).isEmpty();
+        assertThat(Main.collectorOptions(List.of("-XX:+UseGCOverheadLimit"), Map.of(), 17)).isEqualTo(ours);
+        assertThat(Main.collectorOptions(List.of(), Map.of("JAVA_TOOL_OPTIONS", " "), 17)).isEqualTo(ours);
+    }
+
+    /** Java 25's collector gained nothing from the bound (see Main.collectorOptions), so it gets none. */
+    @Test
+    void noYoungGenerationBoundFromJava25() {
+        assertThat(Main.collectorOptions(List.of(), Map.of(), 25)).containsExactly("-XX:+UseParallelGC");
+        assertThat(Main.collectorOptions(List.of(), Map.of(), 21)).contains(Main.YOUNG_GENERATION_BOUND);
+    }
+
+    /** A user's own young-generation sizing wins over the launcher's bound. */
+    @Test
+    void theUsersYoungGenerationSizingWins() {
+        for (String sizing : List.of("-Xmn1g", "-XX:MaxNewSize=2g", "-XX:NewSize=512m", "-XX:NewRatio=3"))
+            assertThat(Main.collectorOptions(List.of(sizing), Map.of(), 17)).as(sizing).containsExactly("-XX:+UseParallelGC");
+        assertThat(Main.collectorOptions(List.of(), Map.of("JDK_JAVA_OPTIONS", "-Xmn2g"), 17)).containsExactly("-XX:+UseParallelGC");
     }
 
     @Test
