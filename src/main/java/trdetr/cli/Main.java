@@ -72,23 +72,46 @@ public final class Main implements Runnable {
      * 1.98 s (the same within noise); 384 MiB gave 1837 MiB but a slower step (2.17 s). Only before Java 25: on
      * Temurin 25 the old generation grows to the same ~5.7 GiB either way (young collections promote more and no
      * full collection comes), and the bounded runs' steps were slower (2.52 and 3.38 s against 2.27 and 2.46 s).
-     * Java 18 to 24 are unmeasured. See BENCHMARKS.md.
+     * Java 18 to 24 are unmeasured. See BENCHMARKS.md. Not either where the user's own maximum heap is below three
+     * times the bound: the young generation's default limit (a third of the heap) is then below the bound already,
+     * and a bound at or above the whole heap makes the JVM print warnings on every start.
      */
     static List<String> collectorOptions(List<String> jvmArgs, java.util.Map<String, String> env, int javaFeature) {
-        List<String> userOptions = new ArrayList<>(jvmArgs);
+        // In the order the child reads them, so that the last -Xmx is the one it uses: the environment's, then the
+        // command line's (which comes after JAVA_TOOL_OPTIONS and holds JDK_JAVA_OPTIONS' already).
+        List<String> userOptions = new ArrayList<>();
         for (String var : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
             String v = env.get(var);
             if (v != null && !v.isBlank()) userOptions.addAll(java.util.Arrays.asList(v.trim().split("\\s+")));
         }
+        userOptions.addAll(jvmArgs);
         if (userOptions.stream().anyMatch(a -> a.matches("-XX:[+-]Use\\w*GC"))) return List.of();
         boolean sizesYoung = userOptions.stream()
                 .anyMatch(a -> a.startsWith("-Xmn") || a.matches("-XX:(Max)?NewSize=.*") || a.startsWith("-XX:NewRatio="));
-        return sizesYoung || javaFeature >= 25 ? List.of("-XX:+UseParallelGC")
+        boolean smallHeap = maxHeapBytes(userOptions) < 3 * YOUNG_GENERATION_BOUND_MIB * MIB;
+        return sizesYoung || smallHeap || javaFeature >= 25 ? List.of("-XX:+UseParallelGC")
                 : List.of("-XX:+UseParallelGC", YOUNG_GENERATION_BOUND);
     }
 
+    private static final long MIB = 1L << 20;
+    private static final long YOUNG_GENERATION_BOUND_MIB = 640;
     /** The young-generation bound the launcher gives the parallel collector; why and what it saves: collectorOptions. */
-    static final String YOUNG_GENERATION_BOUND = "-XX:MaxNewSize=640m";
+    static final String YOUNG_GENERATION_BOUND = "-XX:MaxNewSize=" + YOUNG_GENERATION_BOUND_MIB + "m";
+
+    /** The last -Xmx / -XX:MaxHeapSize among the options, in bytes (as the JVM reads them); Long.MAX_VALUE if none. */
+    static long maxHeapBytes(List<String> options) {
+        long bytes = Long.MAX_VALUE;
+        java.util.regex.Pattern size = java.util.regex.Pattern.compile("(?:-Xmx|-XX:MaxHeapSize=)(\\d+)([kKmMgGtT]?)");
+        for (String option : options) {
+            java.util.regex.Matcher m = size.matcher(option);
+            if (!m.matches()) continue;
+            int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+                case "k" -> 10; case "m" -> 20; case "g" -> 30; case "t" -> 40; default -> 0;
+            };
+            bytes = Long.parseLong(m.group(1)) << shift;
+        }
+        return bytes;
+    }
 
     private static int relaunchWithVectorModule(String[] args) {
         try {

@@ -39,6 +39,17 @@ class LauncherTest {
         assertThat(Main.collectorOptions(List.of(), Map.of(), 21)).contains(Main.YOUNG_GENERATION_BOUND);
     }
 
+    /** Below 3 x 640 MiB of maximum heap the bound would change nothing (and at or above the heap, warn): none. */
+    @Test
+    void noYoungGenerationBoundInASmallHeap() {
+        for (String heap : List.of("-Xmx512m", "-Xmx1g", "-XX:MaxHeapSize=1919m", "-Xmx1966079k"))
+            assertThat(Main.collectorOptions(List.of(heap), Map.of(), 17)).as(heap).containsExactly("-XX:+UseParallelGC");
+        assertThat(Main.collectorOptions(List.of("-Xmx1920m"), Map.of(), 17)).contains(Main.YOUNG_GENERATION_BOUND);
+        assertThat(Main.collectorOptions(List.of("-Xmx4g", "-Xmx1g"), Map.of(), 17)).containsExactly("-XX:+UseParallelGC");
+        assertThat(Main.collectorOptions(List.of(), Map.of("JAVA_TOOL_OPTIONS", "-Xmx512m"), 17)).containsExactly("-XX:+UseParallelGC");
+        assertThat(Main.maxHeapBytes(List.of("-Xmx2G"))).isEqualTo(2L << 30);
+    }
+
     /** A user's own young-generation sizing wins over the launcher's bound. */
     @Test
     void theUsersYoungGenerationSizingWins() {
