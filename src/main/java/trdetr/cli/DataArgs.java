@@ -6,6 +6,7 @@ import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import trdetr.data.DatasetOptions;
+import trdetr.data.DemoDataset;
 
 /** The data options shared by train and predict (official names, kebab-case). */
 final class DataArgs {
@@ -28,9 +29,25 @@ final class DataArgs {
     DatasetOptions options(Path annotations, boolean labels) {
         if (tFeatDir == null) throw new UserError("--t-feat-dir is required with " + annotations);
         if (ctxMode.contains("video") && vFeatDirs.isEmpty()) throw new UserError("--v-feat-dirs is required with --ctx-mode " + ctxMode);
-        return DatasetOptions.builder(dataset.kind(annotations), annotations).domain(dataset.domain()).videoDirs(vFeatDirs).textDir(tFeatDir).audioDir(aFeatDir)
-                .ctxMode(ctxMode).maxQueryLength(maxQL).maxVideoLength(maxVL).clipLength(clipLength).maxWindows(maxWindows)
-                .normalizeVideo(!noNormVfeat).normalizeText(!noNormTfeat).dataRatio(dataRatio).skipMissing(skipMissing)
-                .loadLabels(labels).build();
+        return processing(DatasetOptions.builder(dataset.kind(annotations), annotations).domain(dataset.domain())
+                .videoDirs(vFeatDirs).textDir(tFeatDir).audioDir(aFeatDir)).loadLabels(labels).build();
+    }
+
+    /**
+     * A split of the built-in demo dataset with these options' processing (--data-ratio, --max-v-l, ...), which the
+     * demo honours like any dataset; its features are its own, so feature directories are refused, not ignored.
+     */
+    DatasetOptions demoOptions(DemoDataset.Layout demo, String split) {
+        if (tFeatDir != null || !vFeatDirs.isEmpty() || aFeatDir != null) {
+            throw new UserError("--t-feat-dir, --v-feat-dirs and --a-feat-dir need --train-path (the demo dataset has its own features)");
+        }
+        DatasetOptions own = demo.options(split);
+        return processing(DatasetOptions.builder(own.kind(), own.annotations()).videoDirs(own.videoDirs()).textDir(own.textDir()))
+                .loadLabels(true).build();
+    }
+
+    private DatasetOptions.Builder processing(DatasetOptions.Builder b) {
+        return b.ctxMode(ctxMode).maxQueryLength(maxQL).maxVideoLength(maxVL).clipLength(clipLength).maxWindows(maxWindows)
+                .normalizeVideo(!noNormVfeat).normalizeText(!noNormTfeat).dataRatio(dataRatio).skipMissing(skipMissing);
     }
 }

@@ -6,11 +6,11 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import trdetr.eval.AtomicFiles;
 import trdetr.eval.Benchmark;
 import trdetr.eval.EvaluationResult;
 import trdetr.eval.GroundTruthEntry;
 import trdetr.eval.StandaloneEvaluator;
+import trdetr.io.DurableFiles;
 
 /**
  * {@code trdetr eval}: the official QVHighlights evaluator ({@code standalone_eval/eval.py}) on a submission file, or
@@ -57,7 +57,7 @@ final class EvalCommand implements Callable<Integer> {
             System.out.print(result.briefTable());
         }
         if (out != null) {
-            AtomicFiles.writeString(out, result.toJson());
+            DurableFiles.writeString(out, result.toJson());
             if (!json) System.out.println("metrics written to " + out);
         }
         return 0;

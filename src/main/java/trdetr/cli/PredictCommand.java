@@ -22,6 +22,7 @@ import trdetr.inference.QueryPicture;
 import trdetr.inference.SplitGroundTruth;
 import trdetr.model.TrDetr;
 import trdetr.train.Checkpoint;
+import trdetr.io.DurableFiles;
 
 /** Writes the submission jsonl for a split from a checkpoint; scores it when the split has labels. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
@@ -65,7 +66,7 @@ final class PredictCommand implements Callable<Integer> {
         if (labelled) {
             EvaluationResult result = benchmark.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(), SplitGroundTruth.of(split), true, evalBsz);
             Path metrics = target.resolveSibling(target.getFileName().toString().replaceFirst("\\.jsonl$", "") + "_metrics.json");
-            trdetr.eval.AtomicFiles.writeString(metrics, result.toJson());
+            DurableFiles.writeString(metrics, result.toJson());
             System.out.print(result.briefTable());
             System.out.println("metrics written to " + metrics);
         }

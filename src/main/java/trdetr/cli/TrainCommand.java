@@ -118,8 +118,8 @@ final class TrainCommand implements Callable<Integer> {
             ChanceLevels chance = DemoDataset.chanceLevels(layout);
             System.out.printf("chance levels on its val split: MR-full-R1@0.5 %.2f, HL-min-VeryGood-mAP %.2f, HL-min-VeryGood-Hit1 %.2f%n",
                     chance.mrFullR1At05(), chance.hlMinVeryGoodMap(), chance.hlMinVeryGoodHit1());
-            trainData = layout.options("train");
-            evalData = layout.options("val");
+            trainData = data.demoOptions(layout, "train");
+            evalData = data.demoOptions(layout, "val");
         } else {
             trainData = data.options(trainPath, true);
             evalData = evalPath == null ? null : data.options(evalPath, true);

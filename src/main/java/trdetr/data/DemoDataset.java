@@ -4,16 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import trdetr.io.DurableFiles;
 import trdetr.io.NdArray;
 import trdetr.io.Npz;
 import trdetr.tensor.Generator;
@@ -116,7 +113,7 @@ public final class DemoDataset {
         Files.createDirectories(layout.videoDir());
         Files.createDirectories(layout.textDir());
         new Generation(s, layout).run();
-        writeAtomically(layout.marker(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s) + "\n");
+        DurableFiles.writeString(layout.marker(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s) + "\n");
         return layout;
     }
 
@@ -364,23 +361,6 @@ public final class DemoDataset {
     private static void writeJsonl(Path file, List<ObjectNode> rows) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (ObjectNode r : rows) sb.append(JSON.writeValueAsString(r)).append('\n');
-        writeAtomically(file, sb.toString());
-    }
-
-    /** Temporary file in the same directory, then an atomic rename over the target. */
-    static void writeAtomically(Path target, String text) throws IOException {
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write(text);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        DurableFiles.writeString(file, sb.toString());
     }
 }

@@ -3,10 +3,11 @@ package trdetr.eval;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import trdetr.io.DurableFiles;
 
 /**
  * Writes a submission as the official {@code save_jsonl} does — one {@code json.dumps} line per query, joined by
- * "\n", no final newline — atomically ({@link AtomicFiles}).
+ * "\n", no final newline — atomically ({@link DurableFiles}).
  */
 public final class SubmissionWriter {
     private SubmissionWriter() {}
@@ -22,6 +23,6 @@ public final class SubmissionWriter {
     }
 
     public static void write(Path file, List<SubmissionLine> lines) throws IOException {
-        AtomicFiles.writeString(file, toText(lines));
+        DurableFiles.writeString(file, toText(lines));
     }
 }

@@ -13,6 +13,7 @@ import trdetr.eval.SubmissionLine;
 import trdetr.eval.SubmissionWriter;
 import trdetr.model.TrDetr;
 import trdetr.train.Validation;
+import trdetr.io.DurableFiles;
 
 /**
  * Validation during training: predictions for the split written as latest_{split}_preds.jsonl (and its
@@ -45,7 +46,7 @@ public final class MomentValidation implements Validation {
         Path preds = resultsDir.resolve("latest_" + split + "_preds.jsonl");
         SubmissionWriter.write(preds, lines);
         EvaluationResult result = benchmark.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(), groundTruth, true, loader.batchSize());
-        trdetr.eval.AtomicFiles.writeString(resultsDir.resolve("latest_" + split + "_preds_metrics.json"), result.toJson());
+        DurableFiles.writeString(resultsDir.resolve("latest_" + split + "_preds_metrics.json"), result.toJson());
         Map<String, Object> metrics = new LinkedHashMap<>(result.brief());
         double memorySpread = spread.value();
         // four significant digits: a collapsed memory's spread is ~1e-6, and that size is the point

@@ -1,14 +1,12 @@
 package trdetr.inference;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import trdetr.data.Annotation;
 import trdetr.eval.SubmissionLine;
+import trdetr.io.DurableFiles;
 
 /**
  * A self-contained HTML page (inline SVG, no scripts, no external files) for one query: the saliency curve over the
@@ -73,9 +71,7 @@ public final class QueryPicture {
     }
 
     public static void write(Path file, String html) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, html, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.writeString(file, html);
     }
 
     private static String trim(double v) {

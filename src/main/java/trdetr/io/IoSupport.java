@@ -2,20 +2,12 @@ package trdetr.io;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 
-/** Shared helpers: bounded reads, element decoding, float16/bfloat16 conversion, atomic writes. */
+/** Shared helpers: bounded reads, element decoding, float16/bfloat16 conversion (writes: {@link DurableFiles}). */
 final class IoSupport {
     private IoSupport() {}
 
@@ -200,42 +192,5 @@ final class IoSupport {
         int rem = mant & 0x1fff;
         if (rem > 0x1000 || (rem == 0x1000 && (h & 1) != 0)) h++;
         return (short) h;
-    }
-
-    // ------------------------------------------------------------------ writing
-
-    interface Writer {
-        void write(OutputStream out) throws IOException;
-    }
-
-    /**
-     * Writes a file atomically: into a fresh temporary file in the target's directory, forced to disk, then renamed
-     * over the target. On failure the temporary file is removed and the target is untouched.
-     */
-    static void writeAtomically(Path target, Writer body) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream raw = Channels.newOutputStream(ch);
-                java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(raw, 1 << 16);
-                body.write(out);
-                out.flush();
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
     }
 }

@@ -320,6 +320,6 @@ public final class Npy {
 
     /** Writes a .npy file atomically. */
     public static void write(Path file, NdArray a) throws IOException {
-        IoSupport.writeAtomically(file, out -> write(out, a));
+        DurableFiles.write(file, out -> write(out, a));
     }
 }

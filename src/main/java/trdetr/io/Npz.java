@@ -74,7 +74,7 @@ public final class Npz {
 
     /** Writes arrays as NAME.npy members, deflated when {@code compressed} (np.savez_compressed), atomically. */
     public static void write(Path file, Map<String, NdArray> arrays, boolean compressed) throws IOException {
-        IoSupport.writeAtomically(file, raw -> {
+        DurableFiles.write(file, raw -> {
             ZipOutputStream zip = new ZipOutputStream(raw);
             for (Map.Entry<String, NdArray> a : arrays.entrySet()) {
                 ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -249,7 +249,7 @@ public final class SafeTensors {
         byte[] hb = new byte[padded];
         java.util.Arrays.fill(hb, (byte) ' ');
         System.arraycopy(json, 0, hb, 0, json.length);
-        IoSupport.writeAtomically(file, out -> {
+        DurableFiles.write(file, out -> {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
             out.write(hb);
             for (NdArray a : arrays.values()) out.write(IoSupport.encode(a, Elem.ofDtype(a.dtype()), ByteOrder.LITTLE_ENDIAN));

@@ -5,14 +5,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import trdetr.io.DurableFiles;
 
 /**
- * metrics.jsonl in the results directory: one JSON object per line, appended and flushed as it happens, so a killed
+ * metrics.jsonl in the results directory: one JSON object per line, appended and forced to disk as it happens, so a killed
  * run keeps every finished line. A resumed run drops lines from epochs it is about to redo.
  */
 public final class MetricsLog {
@@ -24,8 +24,7 @@ public final class MetricsLog {
     public Path file() { return file; }
 
     public synchronized void append(Map<String, Object> record) throws IOException {
-        Files.writeString(file, JSON.writeValueAsString(record) + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        DurableFiles.append(file, JSON.writeValueAsString(record) + "\n");
     }
 
     @SuppressWarnings("unchecked")
@@ -47,8 +46,6 @@ public final class MetricsLog {
             if (e instanceof Number n && n.intValue() >= firstEpochToRedo) continue;
             kept.append(JSON.writeValueAsString(r)).append('\n');
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, kept.toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.writeString(file, kept.toString());
     }
 }

@@ -10,6 +10,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import trdetr.data.Batch;
 import trdetr.data.DataLoader;
+import trdetr.io.DurableFiles;
 import trdetr.loss.TrDetrCriterion;
 import trdetr.model.TrDetr;
 import trdetr.tensor.Generator;
@@ -62,12 +63,27 @@ public final class Trainer {
     /** The outcome: epochs done, best score and the metrics of the last evaluation. */
     public record Result(int epochsDone, double bestScore, Map<String, Object> lastMetrics, long steps) {}
 
+    /**
+     * Trains into the results directory, which this run owns while it runs ({@link RunLock}). With resume, continues
+     * from latest.ckpt and refuses to start when there is none.
+     */
     public Result run(boolean resume) throws IOException {
-        Files.createDirectories(options.resultsDir());
+        try (RunLock lock = RunLock.acquire(options.resultsDir())) {
+            int orphans = DurableFiles.removeOrphans(options.resultsDir());
+            if (orphans > 0) System.out.printf("removed %d temporary file(s) an interrupted write left in %s%n", orphans, options.resultsDir());
+            return runOwned(resume);
+        }
+    }
+
+    private Result runOwned(boolean resume) throws IOException {
         Path latest = options.resultsDir().resolve(LATEST);
         int epoch = 0, esCount = 0;
         double best = Double.NEGATIVE_INFINITY;
-        if (resume && Files.exists(latest)) {
+        if (resume && !Files.exists(latest)) {
+            throw new IllegalArgumentException("--resume: " + latest + " does not exist, so there is nothing to resume; "
+                    + "run without --resume to start afresh");
+        }
+        if (resume) {
             Checkpoint.Loaded c = Checkpoint.load(latest);
             c.restore(model, optimizer, latest);
             epoch = c.progress().epochsDone();
@@ -145,9 +161,7 @@ public final class Trainer {
         all.putAll(options.toMap());
         all.putAll(runOptions);
         Path opt = options.resultsDir().resolve("opt.json");
-        Path tmp = opt.resolveSibling("opt.json.tmp");
-        Files.writeString(tmp, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(all));
-        Files.move(tmp, opt, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.writeString(opt, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(all));
     }
 
     private ProgressBar progressBar(int epoch) {

@@ -1,9 +1,7 @@
 package trdetr.train;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +10,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import trdetr.io.DurableFiles;
 
 /** training.png: the training loss per epoch (left) and the validation metrics per evaluation (right). */
 public final class TrainingPlot {
@@ -79,8 +78,8 @@ public final class TrainingPlot {
         g.drawImage(left, 0, 0, null);
         g.drawImage(right, left.getWidth(), 0, null);
         g.dispose();
-        Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
-        javax.imageio.ImageIO.write(both, "png", tmp.toFile());
-        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.write(png, out -> {
+            if (!javax.imageio.ImageIO.write(both, "png", out)) throw new IOException("no PNG writer in this JVM");
+        });
     }
 }

@@ -42,4 +42,17 @@ class TrainPredictCommandTest {
         assertThat(r[0]).isEqualTo("2");
         assertThat(r[2].strip()).startsWith("error: ").contains("missing.jsonl").doesNotContain("\n").doesNotContain("Exception");
     }
+
+    @Test
+    void theDemoHonoursDataOptionsAndRefusesFeatureDirectories() {
+        String demo = tmp.resolve("demo").toString(), results = tmp.resolve("results").toString();
+        String[] r = run("train", "--demo-dir", demo, "--results-root", results, "--data-ratio", "0.25", "--resume",
+                "--enc-layers", "1", "--dim-feedforward", "32", "--no-progress");
+        assertThat(r[1]).contains("; 300 training and 50 validation queries;"); // a quarter of 1200 and of 200
+        assertThat(r[0]).isEqualTo("2");                                        // and nothing to resume
+        assertThat(r[2].strip()).startsWith("error: --resume: ").endsWith("run without --resume to start afresh").doesNotContain("\n");
+        String[] f = run("train", "--demo-dir", demo, "--results-root", results, "--t-feat-dir", tmp.toString(), "--no-progress");
+        assertThat(f[0]).isEqualTo("2");
+        assertThat(f[2].strip()).isEqualTo("error: --t-feat-dir, --v-feat-dirs and --a-feat-dir need --train-path (the demo dataset has its own features)");
+    }
 }
