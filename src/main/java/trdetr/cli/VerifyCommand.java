@@ -31,7 +31,7 @@ final class VerifyCommand implements Callable<Integer> {
         device.use();
         Reference ref = Reference.load(reference);
         Map<String, Tensor> w = weights == null ? null : trdetr.train.Checkpoint.readWeights(requireFile(weights, "--weights"));
-        Verifier.Report report = Verifier.run(ref, w);
+        Verifier.Report report = Verifier.run(ref, weights, w);
         for (Verifier.Check c : report.checks()) {
             if (all || !c.passed() || !c.kind().startsWith("act")) System.out.println(c.line());
         }

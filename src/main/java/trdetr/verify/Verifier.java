@@ -103,16 +103,25 @@ public final class Verifier {
     record Ours(TrDetrOutput out, long[] argmaxQueries, Map<String, Tensor> activations, Map<String, Tensor> outputs,
                 Map<String, Tensor> losses, Map<String, Tensor> grads) {}
 
+    /** Verifies the reference's own weights, or {@code weights} derived from them (null: the reference's). */
     public static Report run(Reference ref, Map<String, Tensor> weights) {
+        return run(ref, ref.file(), weights);
+    }
+
+    /**
+     * Verifies {@code weights} read from {@code weightsFile} (null weights: the reference's own). A key that is missing,
+     * extra or misshapen is that file's fault, and the error names it, not the reference.
+     */
+    public static Report run(Reference ref, java.nio.file.Path weightsFile, Map<String, Tensor> weights) {
         DType dtype = ref.dtype();
         long[] referenceQueries = ref.mr2hdQueries();
         Ours ours;
         KinkDecisions float64Kinks = null;
         if (ref.officialFloat32() == null) {
-            ours = compute(ref, weights, dtype, referenceQueries);
+            ours = compute(ref, weightsFile, weights, dtype, referenceQueries);
         } else {
             try (KinkDecisions k = KinkDecisions.record()) {           // the float64 decisions, to impose on float32 near-ties
-                ours = compute(ref, weights, dtype, referenceQueries);
+                ours = compute(ref, weightsFile, weights, dtype, referenceQueries);
                 float64Kinks = k;
             }
         }
@@ -127,12 +136,20 @@ public final class Verifier {
         for (String key : ref.activationOrder()) {
             Tensor want = expected.activations().get(key);
             Tensor got = ours.activations().get(key);
-            if (want == null) continue;
-            if (got == null) { missing.add(key); continue; }
+            if (want == null) {
+                checks.add(new Check("act", key, Double.NaN, tolerance("act", dtype), "named in meta.act_order, but the reference has no act." + key));
+                continue;
+            }
+            if (got == null) {
+                missing.add(key);
+                checks.add(new Check("act", key, Double.NaN, tolerance("act", dtype), "the reference has it; ours made no such module call"));
+                continue;
+            }
             Check c = compare(ref, "act", key, got, want, tolerance("act", dtype));
             checks.add(c);
             if (!c.passed() && firstFailing == null) firstFailing = key;
         }
+        checks.addAll(absentFromReference(ref, ours, dtype));
         for (Map.Entry<String, Tensor> e : expected.outputs().entrySet()) {
             Tensor got = ours.outputs().get(e.getKey());
             checks.add(got == null ? new Check("out", e.getKey(), Double.NaN, tolerance("out", dtype), "not produced")
@@ -159,7 +176,7 @@ public final class Verifier {
         if (float64Kinks != null) {
             Ours ours32;
             try (KinkDecisions imposed = KinkDecisions.impose(float64Kinks, KINK_TIE)) {
-                ours32 = compute(ref, weights, DType.FLOAT32, referenceQueries);
+                ours32 = compute(ref, weightsFile, weights, DType.FLOAT32, referenceQueries);
                 for (String tie : imposed.nearTies()) checks.add(new Check("kink", tie + ", near-tie: the float64 decision imposed", 0, 0, null));
                 for (String d : imposed.disagreements()) checks.add(new Check("kink", d, Double.NaN, 0, "float32 takes the other branch outside the near-tie band"));
             }
@@ -168,6 +185,33 @@ public final class Verifier {
         }
         return new Report(dtype, checks, firstFailing, missing);
     }
+
+    /**
+     * A failing check for everything ours computes that the reference lacks: a reference with an entry deleted must not
+     * pass with fewer checks. Gradients are covered where they are compared. The one exception is the output
+     * projection of torch's nn.MultiheadAttention, which the official code applies as a function inside the attention
+     * (F.multi_head_attention_forward), so no hook of the exporter ever sees it; ours records it as a module call.
+     */
+    static List<Check> absentFromReference(Reference ref, Ours ours, DType dtype) {
+        Reference.Run expected = ref.official();
+        List<Check> checks = new ArrayList<>();
+        for (String key : ours.activations().keySet()) {
+            boolean reportedInOrder = ref.activationOrder().contains(key);
+            if (!expected.activations().containsKey(key) && !reportedInOrder && !OFFICIAL_FUNCTIONAL_CALL.matcher(key).matches()) {
+                checks.add(new Check("act", key, Double.NaN, tolerance("act", dtype), "recorded by ours; the reference has no act." + key));
+            }
+        }
+        for (String key : ours.outputs().keySet()) {
+            if (!expected.outputs().containsKey(key)) checks.add(new Check("out", key, Double.NaN, tolerance("out", dtype), "the reference has no out." + key));
+        }
+        for (String key : ours.losses().keySet()) {
+            if (!expected.losses().containsKey(key)) checks.add(new Check("loss", key, Double.NaN, tolerance("loss", dtype), "the reference has no loss." + key));
+        }
+        return checks;
+    }
+
+    /** Module calls that the official code makes as plain functions (see {@link #absentFromReference}). */
+    private static final java.util.regex.Pattern OFFICIAL_FUNCTIONAL_CALL = java.util.regex.Pattern.compile(".*\\.(self_attn|cross_attn)\\.out_proj(#\\d+)?");
 
     /**
      * Ours in float32 and the official float32 run, each against the float64 answer: ours fails where its error is over
@@ -219,10 +263,11 @@ public final class Verifier {
     }
 
     /** Our model in {@code dtype} on the reference's batch, forward (recording every module) and backward. */
-    static Ours compute(Reference ref, Map<String, Tensor> weights, DType dtype, long[] imposedQueries) {
+    static Ours compute(Reference ref, java.nio.file.Path weightsFile, Map<String, Tensor> weights, DType dtype, long[] imposedQueries) {
         TrDetrConfig config = configOf(ref);
         TrDetr model = new TrDetr(config, new Generator(0), dtype);
-        StateDicts.load(model, weights != null ? weights : ref.weights(), ref.file(), true);
+        if (weights == null) StateDicts.load(model, ref.weights(), ref.file(), true);
+        else StateDicts.load(model, weights, weightsFile, true);
         model.eval();
 
         Backend device = model.backend();                                       // the reference's inputs go where the model is

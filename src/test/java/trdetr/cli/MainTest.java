@@ -80,4 +80,20 @@ class MainTest {
         assertThat(bad[2].strip()).startsWith("error: " + cut).doesNotContain("\n").doesNotContain("Exception");
         java.nio.file.Files.delete(cut);
     }
+
+    /** Keys missing from, extra in or misshapen in a --weights file are that file's fault, and the error names it. */
+    @Test
+    void verifyBlamesTheWeightsFileForItsOwnKeys() throws Exception {
+        java.nio.file.Path ref = java.nio.file.Path.of("src/test/resources/parity/parity_dec1_h4_q3.npz");
+        java.util.Map<String, trdetr.tensor.Tensor> w = new java.util.LinkedHashMap<>(trdetr.verify.Reference.load(ref).weights());
+        w.remove("transformer.encoder.layers.0.linear2.bias");
+        w.put("not.a.parameter", trdetr.tensor.Tensor.of(new float[] {1f}, 1));
+        java.nio.file.Path weights = java.nio.file.Files.createTempFile("weights", ".safetensors");
+        trdetr.io.SafeTensors.write(weights, w, java.util.Map.of());
+        String[] r = capture("verify", "--reference", ref.toString(), "--weights", weights.toString());
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2].strip()).startsWith("error: " + weights + ": ").contains("transformer.encoder.layers.0.linear2.bias")
+                .contains("not.a.parameter").doesNotContain(ref.toString()).doesNotContain("\n");
+        java.nio.file.Files.delete(weights);
+    }
 }

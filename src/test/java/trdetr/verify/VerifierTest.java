@@ -100,4 +100,34 @@ class VerifierTest {
         assertThat(report.failures()).isGreaterThan(0);
         assertThat(report.firstFailingLayer()).isEqualTo("transformer.encoder.layers.0.linear2#0");
     }
+
+    /**
+     * Entries deleted from a reference (an activation, an output, a loss term) or an act_order naming a layer the file
+     * does not hold are failures, each named, not comparisons silently skipped.
+     */
+    @Test
+    void aReferenceWithEntriesMissingFails() throws Exception {
+        Reference full = Reference.load(PARITY.resolve("parity_dec1_h4_q3.npz"));
+        Reference.Run official = full.official();
+        String keptInOrder = "transformer.encoder.layers.0.linear2#0", removed = "transformer.encoder.layers.0.linear1#0";
+        Map<String, Tensor> acts = new LinkedHashMap<>(official.activations()), outs = new LinkedHashMap<>(official.outputs());
+        Map<String, Double> losses = new LinkedHashMap<>(official.losses());
+        assertThat(acts.remove(keptInOrder)).isNotNull();
+        assertThat(acts.remove(removed)).isNotNull();
+        assertThat(outs.remove("pred_spans")).isNotNull();
+        assertThat(losses.remove("loss_saliency")).isNotNull();
+        java.util.List<String> order = new java.util.ArrayList<>(full.activationOrder());
+        order.remove(removed);
+        order.add("no.such.layer#0");
+        Reference cut = new Reference(full.file(), full.config(), full.weights(), full.inputs(),
+                new Reference.Run(outs, losses, official.grads(), acts), full.officialFloat32(), order, full.samples());
+
+        Verifier.Report report = Verifier.run(cut, null);
+        assertThat(report.checks().stream().filter(c -> !c.passed()).map(c -> c.kind() + " " + c.name() + ": " + c.problem())).containsExactlyInAnyOrder(
+                "act " + keptInOrder + ": named in meta.act_order, but the reference has no act." + keptInOrder,
+                "act no.such.layer#0: named in meta.act_order, but the reference has no act.no.such.layer#0",
+                "act " + removed + ": recorded by ours; the reference has no act." + removed,
+                "out pred_spans: the reference has no out.pred_spans",
+                "loss loss_saliency: the reference has no loss.loss_saliency");
+    }
 }
