@@ -44,11 +44,15 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
         Map<String, NdArray> arrays = Npz.read(file);
         NdArray meta = arrays.get("meta.config");
         if (meta == null) throw new FormatException(file, "no meta.config entry: not a reference file from tools/export_reference.py");
-        ObjectMapper json = new ObjectMapper();
-        Map<String, Object> config = json.readValue(meta.utf8(), Map.class);
+        Map<String, Object> config = json(file, "meta.config", meta, Map.class);
         List<String> order = new ArrayList<>();
         NdArray orderArray = arrays.get("meta.act_order");
-        if (orderArray != null) order.addAll(json.readValue(orderArray.utf8(), List.class));
+        if (orderArray != null) {
+            for (Object name : json(file, "meta.act_order", orderArray, List.class)) {
+                if (!(name instanceof String s)) throw new FormatException(file, "meta.act_order must list layer names, not " + name);
+                order.add(s);
+            }
+        }
         Map<String, Tensor> weights = new LinkedHashMap<>(), inputs = new LinkedHashMap<>();
         Run official = Run.empty(), float32 = Run.empty();
         Map<String, long[]> sampleIndices = new LinkedHashMap<>();
@@ -65,8 +69,8 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
             String kind = key.substring(0, dot), name = key.substring(dot + 1);
             switch (kind) {
                 case "w" -> weights.put(name, e.getValue().toTensor());
-                case "idx" -> sampleIndices.put(name, e.getValue().toTensor().toLongArray());
-                case "shape" -> sampleShapes.put(name, java.util.Arrays.stream(e.getValue().toTensor().toLongArray()).mapToInt(Math::toIntExact).toArray());
+                case "idx" -> sampleIndices.put(name, ReferenceInputs.integers(file, e.getKey(), e.getValue()));
+                case "shape" -> sampleShapes.put(name, ReferenceInputs.dims(file, e.getKey(), ReferenceInputs.integers(file, e.getKey(), e.getValue())));
                 case "in" -> inputs.put(name, e.getValue().toTensor());
                 case "out" -> run.outputs().put(name, e.getValue().toTensor());
                 case "grad" -> run.grads().put(name, e.getValue().toTensor());
@@ -78,9 +82,7 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
                 default -> { }
             }
         }
-        for (String needed : List.of("vid", "vmask", "txt", "tmask", "spans", "nspans", "pos", "neg", "allsal", "posmask")) {
-            if (!inputs.containsKey(needed)) throw new FormatException(file, "missing input in." + needed);
-        }
+        ReferenceInputs.check(file, inputs, config);
         Object dtype = config.getOrDefault("dtype", "float32");
         if (!List.of("float32", "float64", "both").contains(dtype)) throw new FormatException(file, "meta.config dtype " + dtype + ": expected float32, float64 or both");
         if (dtype.equals("both") && float32.isEmpty()) throw new FormatException(file, "meta.config dtype is both, but there are no f32.* entries");
@@ -89,10 +91,35 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
         for (Map.Entry<String, long[]> e : sampleIndices.entrySet()) {
             int[] shape = sampleShapes.get(e.getKey());
             if (shape == null) throw new FormatException(file, "idx." + e.getKey() + " has no shape." + e.getKey());
+            long numel = ReferenceInputs.numel(file, "shape." + e.getKey(), shape);
+            for (long i : e.getValue()) {
+                if (i < 0 || i >= numel) throw new FormatException(file, "idx." + e.getKey() + " holds index " + i + ", outside the " + numel + " elements of shape." + e.getKey());
+            }
             samples.put(e.getKey(), new Sample(e.getValue(), shape));
         }
         addHashedWeights(file, config, weights);
-        return new Reference(file, config, weights, inputs, official, float32.isEmpty() ? null : float32, order, samples);
+        Reference reference = new Reference(file, config, weights, inputs, official, float32.isEmpty() ? null : float32, order, samples);
+        reference.mr2hdQueries();                                       // checked now, not halfway through a run
+        return reference;
+    }
+
+    /**
+     * The most elements a hashed weight may have: the released model's largest parameter has 721,408 (2818 × 256), so
+     * 2^26 leaves room for any sensible configuration while a lying shape cannot exhaust memory.
+     */
+    private static final long HASHED_LIMIT = 1L << 26;
+
+    /** A text entry (UTF-8 bytes) parsed as JSON of the given kind; anything else is a one-line FormatException. */
+    private static <T> T json(Path file, String key, NdArray entry, Class<T> kind) {
+        if (!entry.dtype().equals("uint8") && !entry.dtype().equals("int8")) {
+            throw new FormatException(file, key + " is a " + entry.dtype() + " array, not UTF-8 text (uint8)");
+        }
+        try {
+            return new ObjectMapper().readValue(entry.utf8(), kind);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new FormatException(file, key + " is not a JSON " + (kind == Map.class ? "object" : "list") + at + ": " + e.getOriginalMessage(), e);
+        }
     }
 
     /** The weights a `--hash-weights` file names but does not carry (meta.config hashed_weights), regenerated. */
@@ -107,7 +134,16 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
             if (!(t.getValue() instanceof Map<?, ?> spec) || !(spec.get("bound") instanceof Number bound) || !(spec.get("shape") instanceof List<?> shape)) {
                 throw new FormatException(file, "meta.config hashed_weights." + name + " needs a bound and a shape");
             }
-            int[] dims = shape.stream().mapToInt(d -> ((Number) d).intValue()).toArray();
+            String where = "meta.config hashed_weights." + name + ".shape";
+            long[] given = new long[shape.size()];
+            for (int i = 0; i < given.length; i++) {
+                if (!(shape.get(i) instanceof Integer || shape.get(i) instanceof Long)) throw new FormatException(file, where + " must list integers, not " + shape);
+                given[i] = ((Number) shape.get(i)).longValue();
+            }
+            int[] dims = ReferenceInputs.dims(file, where, given);
+            if (ReferenceInputs.numel(file, where, dims) > HASHED_LIMIT) {
+                throw new FormatException(file, where + " " + shape + " has more elements than any TR-DETR parameter (limit " + HASHED_LIMIT + ")");
+            }
             weights.put(name, HashedWeights.values(seed.longValue(), name, dims, bound.doubleValue()));
         }
     }
@@ -155,7 +191,14 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
     long[] mr2hdQueries() {
         if (!(config.get("mr2hd_slices") instanceof List<?> list)) return null;
         long[] q = new long[list.size()];
-        for (int i = 0; i < q.length; i++) q[i] = ((Number) ((Map<String, Object>) list.get(i)).get("query")).longValue();
+        Object queries = config.get("num_queries");
+        for (int i = 0; i < q.length; i++) {
+            if (!(list.get(i) instanceof Map<?, ?> slice) || !(slice.get("query") instanceof Integer query)
+                || queries instanceof Integer n && (query < 0 || query >= n)) {
+                throw new FormatException(file, "meta.config mr2hd_slices[" + i + "] must be an object with a query index below num_queries, not " + list.get(i));
+            }
+            q[i] = query;
+        }
         return q;
     }
 }
