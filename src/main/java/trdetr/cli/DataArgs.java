@@ -23,6 +23,8 @@ final class DataArgs {
     @Option(names = "--no-norm-vfeat") boolean noNormVfeat;
     @Option(names = "--no-norm-tfeat") boolean noNormTfeat;
     @Option(names = "--skip-missing", description = "Skip rows whose feature files are missing (reported) instead of stopping.") boolean skipMissing;
+    @Option(names = "--skip-nonfinite-features", description = "Skip rows whose features hold NaN or Inf (reported) instead of stopping; "
+            + "reads every row's features once at the start.") boolean skipNonFinite;
 
     boolean hasFeatures() { return tFeatDir != null; }
 
@@ -48,6 +50,7 @@ final class DataArgs {
 
     private DatasetOptions.Builder processing(DatasetOptions.Builder b) {
         return b.ctxMode(ctxMode).maxQueryLength(maxQL).maxVideoLength(maxVL).clipLength(clipLength).maxWindows(maxWindows)
-                .normalizeVideo(!noNormVfeat).normalizeText(!noNormTfeat).dataRatio(dataRatio).skipMissing(skipMissing);
+                .normalizeVideo(!noNormVfeat).normalizeText(!noNormTfeat).dataRatio(dataRatio).skipMissing(skipMissing)
+                .skipNonFinite(skipNonFinite);
     }
 }

@@ -9,15 +9,18 @@ import picocli.CommandLine.Option;
 import trdetr.eval.Benchmark;
 import trdetr.eval.EvaluationResult;
 import trdetr.eval.GroundTruthEntry;
+import trdetr.eval.InputChecks;
 import trdetr.eval.StandaloneEvaluator;
+import trdetr.eval.SubmissionEntry;
 import trdetr.io.DurableFiles;
 
 /**
  * {@code trdetr eval}: the official QVHighlights evaluator ({@code standalone_eval/eval.py}) on a submission file, or
  * with {@code --dset-name} the metric of another dataset ({@link Benchmark}).
  * Prints the brief metrics (or, with --json, the full metrics JSON exactly as the official script writes it) and
- * writes the full JSON to --out. Bad input (malformed jsonl, a missing field, qid sets that differ) is a one-line
- * error naming the file and line, exit code 2.
+ * writes the full JSON to --out. Bad input (malformed jsonl, a missing field, qid sets that differ, a repeated qid, a
+ * ground-truth row that breaks the annotation rules of docs/data-validation.md) is a one-line error naming the file
+ * and line, exit code 2.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Score a moment-retrieval / highlight-detection submission: the official QVHighlights metrics,",
@@ -49,8 +52,11 @@ final class EvalCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         Benchmark benchmark = Benchmark.of(dataset.kind(groundTruth));
         List<GroundTruthEntry> gt = StandaloneEvaluator.readGroundTruth(groundTruth);
+        InputChecks.groundTruth(gt);
         if (dataset.domain() != null) gt = gt.stream().filter(g -> dataset.domain().equals(g.domain())).toList();
-        EvaluationResult result = benchmark.evaluate(StandaloneEvaluator.readSubmission(submission), gt, !allowMissing, evalBsz);
+        List<SubmissionEntry> predictions = StandaloneEvaluator.readSubmission(submission);
+        InputChecks.submission(predictions);
+        EvaluationResult result = benchmark.evaluate(predictions, gt, !allowMissing, evalBsz);
         if (json) {
             System.out.println(result.toJson());
         } else {

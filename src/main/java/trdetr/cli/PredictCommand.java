@@ -50,6 +50,7 @@ final class PredictCommand implements Callable<Integer> {
         VerifyCommand.requireFile(checkpoint, "--checkpoint");
         TrDetr model = Checkpoint.loadModel(checkpoint, null);
         MomentDataset split = MomentDataset.open(splitOptions());
+        split.skipReports().forEach(System.out::println);
         Benchmark benchmark = Benchmark.of(split.options().kind());
         Path target = out != null ? out : checkpoint.toAbsolutePath().resolveSibling(data.dataset.name + "_" + splitName() + "_submission.jsonl");
         List<SubmissionLine> lines;

@@ -127,7 +127,8 @@ final class TrainCommand implements Callable<Integer> {
         Benchmark benchmark = Benchmark.of((evalData != null ? evalData : trainData).kind());
         MomentDataset train = MomentDataset.open(trainData);
         MomentDataset val = evalData == null ? null : MomentDataset.open(evalData);
-        if (!train.skipped().isEmpty()) System.out.println(train.skipReport());
+        train.skipReports().forEach(System.out::println);
+        if (val != null) val.skipReports().forEach(System.out::println);
 
         TrDetrConfig config = modelConfig(train);
         Path resultsDir = resultsRoot.resolve(expId != null ? expId : demo ? "demo" : "exp");

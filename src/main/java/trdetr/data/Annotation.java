@@ -29,6 +29,11 @@ public record Annotation(Path source, int line, String qid, boolean numericQid, 
     /** "qid 9769 (vid j7rJstUseKg_360.0_510.0)", for messages. */
     public String describe() { return "qid " + qid + " (vid " + vid + ")"; }
 
+    /** An error about this row: "FILE: line N: qid Q: problem". */
+    public trdetr.io.FormatException error(String problem) {
+        return new trdetr.io.FormatException(source, "line " + line + ": qid " + qid + ": " + problem);
+    }
+
     /** "FILE line N, qid Q (vid V)", for messages about this row. */
     public String where() { return source + " line " + line + ", " + describe(); }
 }

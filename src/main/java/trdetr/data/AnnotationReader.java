@@ -3,13 +3,15 @@ package trdetr.data;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import trdetr.io.FormatException;
 
 /**
@@ -21,7 +23,8 @@ import trdetr.io.FormatException;
 public final class AnnotationReader {
     private AnnotationReader() {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Trailing tokens refused: "{...} junk" is a damaged line, which Python's json.loads refuses too. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** The TVSum categories, as the official dataset checks them. */
     public static final List<String> TVSUM_DOMAINS = List.of("BK", "BT", "DS", "FM", "GA", "MS", "PK", "PR", "VT", "VU");
@@ -41,20 +44,27 @@ public final class AnnotationReader {
         }
         if (!Files.isRegularFile(file)) throw new FormatException(file, "annotation file not found");
         List<Annotation> rows = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text;
-            int line = 0;
-            while ((text = in.readLine()) != null) {
-                line++;
-                if (text.isBlank()) continue;
-                rows.add(parse(file, line, text, kind, withLabels));
-            }
+        Map<String, Integer> firstLine = new HashMap<>();
+        List<String> lines = JsonlText.lines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) continue;
+            Annotation a = parse(file, i + 1, lines.get(i), kind, withLabels);
+            Integer first = firstLine.putIfAbsent(a.qid(), a.line());
+            if (first != null) throw a.error(AnnotationRules.repeatedQid(a.qid(), "line " + first));
+            rows.add(a);
         }
+        // An empty split would otherwise surface far from here, e.g. as a model expecting 0 feature columns.
+        if (rows.isEmpty()) throw new FormatException(file, "has no annotation rows (empty file)");
         if (dataRatio != 1.0) {
             // Python: int(len(datalist) * data_ratio), a prefix of the file.
-            rows = new ArrayList<>(rows.subList(0, (int) (rows.size() * dataRatio)));
+            int keep = (int) (rows.size() * dataRatio);
+            if (keep == 0) throw new FormatException(file, "data_ratio " + dataRatio + " keeps none of its " + rows.size() + " rows");
+            rows = new ArrayList<>(rows.subList(0, keep));
         }
-        if (domain != null) rows.removeIf(a -> !domain.equals(a.domain()));
+        if (domain != null) {
+            rows.removeIf(a -> !domain.equals(a.domain()));
+            if (rows.isEmpty()) throw new FormatException(file, "has no row of TVSum domain '" + domain + "'");
+        }
         return rows;
     }
 
@@ -64,8 +74,7 @@ public final class AnnotationReader {
         try {
             o = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            String msg = e.getOriginalMessage();
-            throw new FormatException(file, "line " + line + ": not valid JSON (" + (msg == null ? "parse error" : msg) + ")");
+            throw new FormatException(file, "line " + line + ": " + JsonlText.syntaxError(e));
         }
         if (o == null || !o.isObject()) throw new FormatException(file, "line " + line + ": not a JSON object");
         Fields f = new Fields(file, line, o);
@@ -84,6 +93,7 @@ public final class AnnotationReader {
         }
         String query = f.string("query");
         double duration = f.number("duration");
+        f.check(qid, AnnotationRules.duration(duration));
         String vid = f.string("vid");
         if (vid.isEmpty() || vid.contains("/") || vid.contains("\\")) throw f.bad("vid", "is not a usable file name");
 
@@ -95,22 +105,26 @@ public final class AnnotationReader {
         switch (kind) {
             case QVHIGHLIGHTS -> {
                 if (withLabels) {
-                    windows = f.windows("relevant_windows");
+                    windows = f.windows("relevant_windows", qid, duration);
                     clipIds = f.clipIds("relevant_clip_ids");
                     scores = f.scores("saliency_scores");
-                    if (scores.length != clipIds.length) {
-                        throw f.bad("saliency_scores", "has " + scores.length + " rows but relevant_clip_ids has " + clipIds.length);
+                    f.check(qid, AnnotationRules.clipIds(Arrays.stream(clipIds).asLongStream().toArray(), duration));
+                    f.check(qid, AnnotationRules.saliencyRows(scores.length, clipIds.length));
+                    for (int i = 0; i < scores.length; i++) {
+                        f.check(qid, AnnotationRules.saliencyRow(i, Arrays.stream(scores[i]).asDoubleStream().toArray()));
                     }
                 }
             }
             case QVHIGHLIGHTS_PRETRAIN -> {
                 if (withLabels) {
-                    windows = f.windows("relevant_windows");
+                    // Subtitle windows may run past the clip: the official labels clamp their end to the features
+                    // (ge = min(int(ed / clip_len), ctx_l) - 1) on purpose, so only their order is checked.
+                    windows = f.windows("relevant_windows", qid, Double.NaN);
                     clipIds = f.clipIds("relevant_clip_ids");
                 }
             }
             case CHARADES -> {
-                if (withLabels) windows = f.windows("relevant_windows");
+                if (withLabels) windows = f.windows("relevant_windows", qid, duration);
             }
             case TVSUM -> {
                 label = f.matrix("label");
@@ -148,7 +162,12 @@ public final class AnnotationReader {
             return n.asDouble();
         }
 
-        double[][] windows(String field) {
+        /** A semantic rule's verdict (null: fine) as "FILE: line N: qid Q: problem". */
+        void check(String qid, String problem) {
+            if (problem != null) throw new FormatException(file, "line " + line + ": qid " + qid + ": " + problem);
+        }
+
+        double[][] windows(String field, String qid, double duration) {
             JsonNode n = required(field);
             if (!n.isArray() || n.isEmpty()) throw bad(field, "is not a non-empty list of [start, end] pairs");
             double[][] w = new double[n.size()][];
@@ -159,6 +178,7 @@ public final class AnnotationReader {
                 }
                 w[i] = new double[] {p.get(0).asDouble(), p.get(1).asDouble()};
                 if (!Double.isFinite(w[i][0]) || !Double.isFinite(w[i][1])) throw bad(field, "entry " + i + " is not finite");
+                check(qid, AnnotationRules.window(w[i][0], w[i][1], duration));
             }
             return w;
         }

@@ -29,12 +29,15 @@ import java.util.List;
  * @param textDim         expected text width (0: learn)
  * @param audioDim        expected audio width before TEF (0: learn)
  * @param skipMissing     drop records whose feature files are missing (counted and reported) instead of failing
+ * @param skipNonFinite   drop records whose features hold NaN or ±Inf (counted and reported) instead of failing; this
+ *                        reads every record's features once when the dataset is opened
  * @param cacheBytes      keep loaded features in memory up to about this many bytes (0: no cache)
  */
 public record DatasetOptions(DatasetKind kind, Path annotations, List<Path> videoDirs, Path textDir, Path audioDir, String ctxMode,
                              int maxQueryLength, int maxVideoLength, double clipLength, int maxWindows, boolean normalizeVideo,
                              boolean normalizeText, boolean loadLabels, double dataRatio, String domain, double txtDropRatio,
-                             boolean audioTef, int videoDim, int textDim, int audioDim, boolean skipMissing, long cacheBytes) {
+                             boolean audioTef, int videoDim, int textDim, int audioDim, boolean skipMissing, boolean skipNonFinite,
+                             long cacheBytes) {
 
     public DatasetOptions {
         videoDirs = List.copyOf(videoDirs);
@@ -82,6 +85,7 @@ public record DatasetOptions(DatasetKind kind, Path annotations, List<Path> vide
         b.textDim = textDim;
         b.audioDim = audioDim;
         b.skipMissing = skipMissing;
+        b.skipNonFinite = skipNonFinite;
         b.cacheBytes = cacheBytes;
         return b;
     }
@@ -109,6 +113,7 @@ public record DatasetOptions(DatasetKind kind, Path annotations, List<Path> vide
         private int textDim;
         private int audioDim;
         private boolean skipMissing;
+        private boolean skipNonFinite;
         private long cacheBytes;
 
         private Builder(DatasetKind kind, Path annotations) {
@@ -138,12 +143,13 @@ public record DatasetOptions(DatasetKind kind, Path annotations, List<Path> vide
         public Builder textDim(int v) { textDim = v; return this; }
         public Builder audioDim(int v) { audioDim = v; return this; }
         public Builder skipMissing(boolean v) { skipMissing = v; return this; }
+        public Builder skipNonFinite(boolean v) { skipNonFinite = v; return this; }
         public Builder cacheBytes(long v) { cacheBytes = v; return this; }
 
         public DatasetOptions build() {
             return new DatasetOptions(kind, annotations, videoDirs, textDir, audioDir, ctxMode, maxQueryLength, maxVideoLength,
                     clipLength, maxWindows, normalizeVideo, normalizeText, loadLabels, dataRatio, domain, txtDropRatio, audioTef,
-                    videoDim, textDim, audioDim, skipMissing, cacheBytes);
+                    videoDim, textDim, audioDim, skipMissing, skipNonFinite, cacheBytes);
         }
     }
 }

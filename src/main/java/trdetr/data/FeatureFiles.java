@@ -93,6 +93,30 @@ final class FeatureFiles {
         return new Loaded(new FloatMatrix(rows, cols, data), batchAxis);
     }
 
+    /** Features holding NaN or ±Inf: a {@link FormatException} of its own so that a dataset can skip such records on request. */
+    static final class NonFiniteException extends FormatException {
+        NonFiniteException(Path file, String message) { super(file, message); }
+    }
+
+    /**
+     * Returns {@code m} if every value is finite, else throws naming the file, the array and the position of the first
+     * NaN or ±Inf (in the array's own coordinates, a leading batch axis included). Why: the official loader passes
+     * such values on and its training turns NaN; ours would not say so, because the ReLU of the input projection
+     * ({@code x > 0 ? x : 0}) maps NaN to 0, so a NaN row trains on with a finite loss (issue #20, item 6). One pass
+     * over values already in memory, made once per file load (the cache keeps the checked matrix), not per batch.
+     */
+    static FloatMatrix requireFinite(FloatMatrix m, boolean batchAxis, Path file, String key, Annotation a, String what) {
+        float[] d = m.data();
+        for (int i = 0; i < d.length; i++) {
+            if (Float.isFinite(d[i])) continue;
+            String value = Float.isNaN(d[i]) ? "NaN" : d[i] > 0 ? "Inf" : "-Inf";
+            String at = (batchAxis ? "[0, " : "[") + i / m.cols() + ", " + i % m.cols() + "]";
+            throw new NonFiniteException(file, (key == null ? "the array" : "member '" + key + "'") + " has " + value + " at " + at
+                    + " (" + what + " of " + a.describe() + ")");
+        }
+        return m;
+    }
+
     /** A FormatException's message without its leading "FILE: ". */
     private static String strip(FormatException e, Path file) {
         String m = e.getMessage();

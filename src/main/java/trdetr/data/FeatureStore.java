@@ -30,6 +30,8 @@ final class FeatureStore {
 
     FeatureCache cache() { return cache; }
 
+    DatasetOptions options() { return o; }
+
     /** Every file a record needs, for checking before training starts. */
     List<Path> requiredFiles(Annotation a) {
         List<Path> files = new ArrayList<>();
@@ -61,8 +63,8 @@ final class FeatureStore {
             if (o.kind() == DatasetKind.TVSUM) {
                 Path rgbFile = dir.resolve(a.vid() + "_rgb.npy");
                 Path optFile = dir.resolve(a.vid() + "_opt.npy");
-                FloatMatrix rgb = noBatchAxis(FeatureFiles.npy(rgbFile, a, "video features (rgb)"), rgbFile, a).firstRows(maxV());
-                FloatMatrix opt = noBatchAxis(FeatureFiles.npy(optFile, a, "video features (flow)"), optFile, a).firstRows(maxV());
+                FloatMatrix rgb = npyRows(rgbFile, a, "video features (rgb)");
+                FloatMatrix opt = npyRows(optFile, a, "video features (flow)");
                 if (rgb.rows() != opt.rows()) {
                     throw new FormatException(optFile, "has " + opt.rows() + " rows but " + rgbFile.getFileName() + " has " + rgb.rows()
                             + " (after truncation to max_v_l), for " + a.describe());
@@ -73,6 +75,7 @@ final class FeatureStore {
             } else {
                 Path file = dir.resolve(a.vid() + ".npz");
                 f = noBatchAxis(FeatureFiles.npzMember(file, "features", a, "video features"), file, a).firstRows(maxV());
+                FeatureFiles.requireFinite(f, false, file, "features", a, "video features");
                 checkWidth("video " + dir, f.cols(), file, a);
             }
             if (o.normalizeVideo()) f = f.l2NormalizeRows(EPS);
@@ -104,10 +107,9 @@ final class FeatureStore {
         Path file = textFile(a);
         FeatureFiles.Loaded l = FeatureFiles.npzMember(file, o.kind().textKey(), a, "text features");
         m = l.matrix();
-        if (o.kind() != DatasetKind.TVSUM) {
-            if (!(l.hadBatchAxis() && o.useAudio())) m = m.firstRows(o.maxQueryLength());
-            if (o.normalizeText()) m = m.l2NormalizeRows(EPS);
-        }
+        if (o.kind() != DatasetKind.TVSUM && !(l.hadBatchAxis() && o.useAudio())) m = m.firstRows(o.maxQueryLength());
+        FeatureFiles.requireFinite(m, l.hadBatchAxis(), file, o.kind().textKey(), a, "text features");
+        if (o.kind() != DatasetKind.TVSUM && o.normalizeText()) m = m.l2NormalizeRows(EPS);
         checkWidth("text", m.cols(), file, a);
         if (o.textDim() > 0 && m.cols() != o.textDim()) {
             throw new FormatException(file, "text features have " + m.cols() + " columns, the configured text dim is " + o.textDim()
@@ -123,7 +125,7 @@ final class FeatureStore {
         FloatMatrix m = cache.get(key);
         if (m != null) return m;
         Path file = o.audioDir().resolve(a.vid() + ".npy");
-        m = noBatchAxis(FeatureFiles.npy(file, a, "audio features"), file, a).firstRows(maxV());
+        m = npyRows(file, a, "audio features");
         if (o.normalizeVideo()) m = m.l2NormalizeRows(EPS);
         checkWidth("audio", m.cols(), file, a);
         if (o.audioDim() > 0 && m.cols() != o.audioDim()) {
@@ -135,6 +137,12 @@ final class FeatureStore {
     }
 
     private int maxV() { return o.maxVideoLength() > 0 ? o.maxVideoLength() : Integer.MAX_VALUE; }
+
+    /** The first max_v_l rows of a (clips, dim) .npy file, all finite. */
+    private FloatMatrix npyRows(Path file, Annotation a, String what) {
+        FloatMatrix m = noBatchAxis(FeatureFiles.npy(file, a, what), file, a).firstRows(maxV());
+        return FeatureFiles.requireFinite(m, false, file, null, a, what);
+    }
 
     private static FloatMatrix noBatchAxis(FeatureFiles.Loaded l, Path file, Annotation a) {
         if (l.hadBatchAxis()) {

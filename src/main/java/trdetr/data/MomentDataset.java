@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import trdetr.io.FormatException;
 import trdetr.tensor.CounterRng;
 import trdetr.tensor.Generator;
 
@@ -16,21 +19,28 @@ import trdetr.tensor.Generator;
  *
  * <p>Opening checks that every feature file exists (missing files stop with a message naming the file and the
  * record, or with {@link DatasetOptions#skipMissing()} drop the record, counted in {@link #skipped()}), and loads
- * the first record to fix the feature widths.
+ * the first record to fix the feature widths. Features holding NaN or ±Inf stop with a message naming the file and
+ * the position when first loaded, or with {@link DatasetOptions#skipNonFinite()} drop the record at opening, counted in
+ * {@link #skippedNonFinite()}.
  */
 public final class MomentDataset {
     private final DatasetOptions options;
     private final List<Annotation> rows;
     private final List<String> skipped;
+    private final List<String> skippedNonFinite;
+    private final int nonFiniteFiles;
     private final FeatureStore store;
     private final int videoDim;
     private final int textDim;
     private final int audioDim;
 
-    private MomentDataset(DatasetOptions options, List<Annotation> rows, List<String> skipped, FeatureStore store) {
+    private MomentDataset(DatasetOptions options, List<Annotation> rows, List<String> skipped, List<String> skippedNonFinite,
+                          int nonFiniteFiles, FeatureStore store) {
+        this.nonFiniteFiles = nonFiniteFiles;
         this.options = options;
         this.rows = rows;
         this.skipped = skipped;
+        this.skippedNonFinite = skippedNonFinite;
         this.store = store;
         if (rows.isEmpty()) {
             videoDim = textDim = audioDim = 0;
@@ -63,11 +73,37 @@ public final class MomentDataset {
                 throw FeatureFiles.missing(missing, a, "feature");
             }
         }
-        if (kept.isEmpty() && !all.isEmpty()) {
-            throw new trdetr.io.FormatException(o.annotations(), "no record has all its feature files (" + skipped.size()
+        if (kept.isEmpty()) {
+            throw new FormatException(o.annotations(), "no record has all its feature files (" + skipped.size()
                     + " skipped; first: " + skipped.get(0) + ")");
         }
-        return new MomentDataset(o, Collections.unmodifiableList(kept), Collections.unmodifiableList(skipped), store);
+        List<String> nonFinite = new ArrayList<>();
+        Set<Path> nonFiniteFiles = new HashSet<>();
+        if (o.skipNonFinite()) {
+            // Only a full pass can tell which records to drop before batches are drawn; without the option a NaN stops
+            // the run when its file is first loaded.
+            kept.removeIf(a -> {
+                try {
+                    loadAll(store, a);
+                    return false;
+                } catch (FeatureFiles.NonFiniteException e) {
+                    nonFinite.add(e.getMessage());
+                    nonFiniteFiles.add(e.file());
+                    return true;
+                }
+            });
+            if (kept.isEmpty()) {
+                throw new FormatException(o.annotations(), "every record has NaN or Inf in its features (first: " + nonFinite.get(0) + ")");
+            }
+        }
+        return new MomentDataset(o, Collections.unmodifiableList(kept), Collections.unmodifiableList(skipped),
+                Collections.unmodifiableList(nonFinite), nonFiniteFiles.size(), store);
+    }
+
+    private static void loadAll(FeatureStore store, Annotation a) {
+        store.text(a);
+        if (store.options().useVideo()) store.video(a);
+        if (store.options().useAudio()) store.audio(a);
     }
 
     public DatasetOptions options() { return options; }
@@ -85,8 +121,27 @@ public final class MomentDataset {
     /** One line for logs: how many records were dropped and the first one, or null when none. */
     public String skipReport() {
         if (skipped.isEmpty()) return null;
-        return options.annotations() + ": skipped " + skipped.size() + " of " + (skipped.size() + rows.size())
+        return options.annotations() + ": skipped " + skipped.size() + " of " + (skipped.size() + rows.size() + skippedNonFinite.size())
                 + " records with missing feature files (first: " + skipped.get(0) + ")";
+    }
+
+    /** For each record dropped by skipNonFinite, the message naming its file and the first NaN or Inf. */
+    public List<String> skippedNonFinite() { return skippedNonFinite; }
+
+    /** One line for logs about the records dropped for NaN or Inf, or null when none. */
+    public String nonFiniteReport() {
+        if (skippedNonFinite.isEmpty()) return null;
+        return options.annotations() + ": skipped " + skippedNonFinite.size() + " of " + (skipped.size() + rows.size() + skippedNonFinite.size())
+                + " records whose features have NaN or Inf (" + nonFiniteFiles + " file" + (nonFiniteFiles == 1 ? "" : "s")
+                + "; first: " + skippedNonFinite.get(0) + ")";
+    }
+
+    /** The skip reports that apply (missing files, non-finite features), one line each. */
+    public List<String> skipReports() {
+        List<String> lines = new ArrayList<>();
+        if (skipReport() != null) lines.add(skipReport());
+        if (nonFiniteReport() != null) lines.add(nonFiniteReport());
+        return lines;
     }
 
     /** Width of the model's video input, TEF included (the official run: 2816 + 2 = 2818). */

@@ -136,4 +136,26 @@ class DatasetKindsCommandTest {
         assertThat(r[0]).as(r[1] + r[2]).isEqualTo("2");
         assertThat(r[2].strip()).startsWith("error: ").contains(contains).doesNotContain("\n").doesNotContain("Exception");
     }
+
+    @Test
+    void aBadValidationWindowStopsTrainingBeforeTheFirstEpoch() throws Exception {
+        SyntheticDatasets.Layout data = SyntheticDatasets.charades(tmp.resolve("charades"));
+        String val = Files.readString(data.val());
+        assertThat(val).contains("[[6.3, 15.9]]"); // qid 5, the second line of the val split
+        Files.writeString(data.val(), val.replace("[[6.3, 15.9]]", "[[15.9, 6.3]]"));
+        String[] t = train(data, "--dset-name", "charades", "--clip-length", "1");
+        assertThat(t[0]).isEqualTo("2");
+        assertThat(t[2].strip()).isEqualTo("error: " + data.val() + ": line 2: qid 5: window [15.9, 6.3] has start > end");
+        assertThat(t[1]).doesNotContain("model:");
+        assertThat(run()).doesNotExist(); // no epoch, not even a results directory
+    }
+
+    @Test
+    void anEmptyTrainingSplitNamesTheFile() throws Exception {
+        SyntheticDatasets.Layout data = SyntheticDatasets.charades(tmp.resolve("charades"));
+        Files.writeString(data.train(), "");
+        String[] t = train(data, "--dset-name", "charades", "--clip-length", "1");
+        assertThat(t[0]).isEqualTo("2");
+        assertThat(t[2].strip()).isEqualTo("error: " + data.train() + ": has no annotation rows (empty file)");
+    }
 }

@@ -73,4 +73,34 @@ class EvalCommandTest {
         String[] missing = eval("--submission", dir.resolve("nope.jsonl").toString(), "--gt", gt.toString());
         assertThat(missing[2].strip()).isEqualTo("error: " + dir.resolve("nope.jsonl") + ": no such file");
     }
+
+    @Test
+    void aRepeatedQidInTheSubmissionIsRefusedNamingTheFileAndTheQid(@TempDir Path dir) throws Exception {
+        // One query per length range (short, middle, long), which the official evaluator needs.
+        String[] windows = {"[20, 24]", "[20, 40]", "[20, 80]"};
+        StringBuilder gt = new StringBuilder(), sub = new StringBuilder();
+        for (int q = 0; q < 3; q++) {
+            gt.append("{\"qid\": ").append(q).append(", \"query\": \"q\", \"duration\": 150, \"vid\": \"v\", \"relevant_clip_ids\": [10, 11], ")
+                    .append("\"saliency_scores\": [[4, 4, 4], [0, 0, 0]], \"relevant_windows\": [").append(windows[q]).append("]}\n");
+            sub.append(prediction(q, windows[q], 10)).append("\n");
+        }
+        Path truth = Files.writeString(dir.resolve("gt.jsonl"), gt);
+        Path predictions = Files.writeString(dir.resolve("sub.jsonl"), sub);
+        String[] ok = eval("--submission", predictions.toString(), "--gt", truth.toString());
+        assertThat(ok[0]).as(ok[2]).isEqualTo("0");
+        assertThat(ok[1]).containsPattern("(?m)^HL-min-VeryGood-Hit1 +100\\.00$");
+        // The official evaluator would score this one too, with a lower Hit1: qid 2's last line wins.
+        Files.writeString(predictions, sub + prediction(2, windows[2], 40) + "\n");
+        String[] r = eval("--submission", predictions.toString(), "--gt", truth.toString());
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2].strip()).isEqualTo("error: " + predictions + ": line 4: qid 2 is repeated (first at line 3)");
+    }
+
+    /** A submission line whose top window is {@code window} and whose saliency peaks at clip {@code best}. */
+    private static String prediction(int qid, String window, int best) {
+        String[] saliency = new String[75];
+        for (int i = 0; i < saliency.length; i++) saliency[i] = i == best ? "1.0" : "0.0";
+        return "{\"qid\": " + qid + ", \"pred_relevant_windows\": [" + window.replace("]", ", 0.9]") + "], \"pred_saliency_scores\": ["
+                + String.join(", ", saliency) + "]}";
+    }
 }

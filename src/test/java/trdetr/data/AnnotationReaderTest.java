@@ -79,12 +79,12 @@ class AnnotationReaderTest {
     void badLinesNameTheFileAndLine() throws IOException {
         Path f = DataFiles.jsonl(tmp.resolve("bad.jsonl"), QVH, "", "{\"qid\": 1, \"query\": \"x\", \"duration\": 150, \"vid\": \"v\", broken");
         assertThatThrownBy(() -> AnnotationReader.read(f, DatasetKind.QVHIGHLIGHTS, true, 1.0, null))
-                .isInstanceOf(FormatException.class).hasMessageStartingWith(f + ": line 3: not valid JSON (")
+                .isInstanceOf(FormatException.class).hasMessageStartingWith(f + ": line 3: not valid JSON at column 55: Unexpected character ('b'")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
 
         Path g = DataFiles.jsonl(tmp.resolve("bad2.jsonl"), QVH, QVH.replace("[[4, 3, 2], [4, 1, 3]]", "[[4, 3, 2]]"));
         assertThatThrownBy(() -> AnnotationReader.read(g, DatasetKind.QVHIGHLIGHTS, true, 1.0, null))
-                .hasMessage(g + ": line 2: field 'saliency_scores' has 1 rows but relevant_clip_ids has 2");
+                .hasMessage(g + ": line 2: qid 9769: saliency_scores has 1 rows but relevant_clip_ids has 2");
 
         Path h = DataFiles.jsonl(tmp.resolve("bad3.jsonl"), QVH.replace("\"duration\": 150", "\"duration\": \"150\""));
         assertThatThrownBy(() -> AnnotationReader.read(h, DatasetKind.QVHIGHLIGHTS, true, 1.0, null))

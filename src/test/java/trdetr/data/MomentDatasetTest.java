@@ -112,6 +112,51 @@ class MomentDatasetTest {
                 .isInstanceOf(FormatException.class).hasMessageStartingWith(ann + ": no record has all its feature files (2 skipped; first: qid 1");
     }
 
+    /** A copy of DataFiles.array(k, rows, cols) with {@code value} at (row, col). */
+    private static NdArray withValue(int k, int rows, int cols, int row, int col, float value) {
+        NdArray a = DataFiles.array(k, rows, cols, "float32");
+        ((float[]) a.data())[row * cols + col] = value;
+        return a;
+    }
+
+    @Test
+    void nonFiniteFeaturesStopNamingTheFileAndThePosition() throws IOException {
+        // v2's SlowFast rows: a NaN at (4, 2) is read; one in row 8 is cut by max_v_l 8 first, as officially
+        DataFiles.npz(slow.resolve("v2.npz"), "features", withValue(3, 9, 3, 8, 1, Float.NaN));
+        MomentDataset.open(options().build()).get(1, new Generator(0));
+        DataFiles.npz(slow.resolve("v2.npz"), "features", withValue(3, 9, 3, 4, 2, Float.NaN));
+        MomentDataset ds = MomentDataset.open(options().build()); // record 0 is clean
+        assertThatThrownBy(() -> ds.get(1, new Generator(0))).isInstanceOf(FormatException.class)
+                .hasMessage(slow.resolve("v2.npz") + ": member 'features' has NaN at [4, 2] (video features of qid 2 (vid v2))");
+
+        DataFiles.npz(txt.resolve("qid1.npz"), "last_hidden_state", withValue(5, 6, 4, 0, 3, Float.NEGATIVE_INFINITY));
+        assertThatThrownBy(() -> MomentDataset.open(options().build())).isInstanceOf(FormatException.class)
+                .hasMessage(txt.resolve("qid1.npz") + ": member 'last_hidden_state' has -Inf at [0, 3] (text features of qid 1 (vid v1))");
+
+        Path aud = tmp.resolve("pann");
+        DataFiles.npy(aud.resolve("v1.npy"), withValue(7, 3, 4, 2, 0, Float.POSITIVE_INFINITY));
+        DataFiles.npy(aud.resolve("v2.npy"), DataFiles.array(8, 12, 4, "float32"));
+        DataFiles.npz(txt.resolve("qid1.npz"), "last_hidden_state", DataFiles.array(5, 6, 4, "float32"));
+        assertThatThrownBy(() -> MomentDataset.open(options().audioDir(aud).build())).isInstanceOf(FormatException.class)
+                .hasMessage(aud.resolve("v1.npy") + ": the array has Inf at [2, 0] (audio features of qid 1 (vid v1))");
+    }
+
+    @Test
+    void skipNonFiniteDropsThoseRecordsAndSaysSoInOneLine() throws IOException {
+        DataFiles.npz(clip.resolve("v2.npz"), "features", withValue(4, 9, 2, 3, 1, Float.NaN));
+        MomentDataset ds = MomentDataset.open(options().skipNonFinite(true).build());
+        assertThat(ds.annotations()).extracting(Annotation::qid).containsExactly("1");
+        String why = clip.resolve("v2.npz") + ": member 'features' has NaN at [3, 1] (video features of qid 2 (vid v2))";
+        assertThat(ds.skippedNonFinite()).containsExactly(why);
+        assertThat(ds.nonFiniteReport()).isEqualTo(ann + ": skipped 1 of 2 records whose features have NaN or Inf (1 file; first: " + why + ")");
+        assertThat(ds.skipReports()).containsExactly(ds.nonFiniteReport());
+        assertThat(MomentDataset.open(options().build()).nonFiniteReport()).isNull();
+
+        DataFiles.npz(clip.resolve("v1.npz"), "features", withValue(2, 5, 2, 0, 0, Float.NaN));
+        assertThatThrownBy(() -> MomentDataset.open(options().skipNonFinite(true).build())).isInstanceOf(FormatException.class)
+                .hasMessageStartingWith(ann + ": every record has NaN or Inf in its features (first: " + clip.resolve("v1.npz"));
+    }
+
     @Test
     void widthMismatchNamesTheFileAndTheRecord() throws IOException {
         DataFiles.npz(clip.resolve("v2.npz"), "features", DataFiles.array(4, 9, 3, "float32"));
