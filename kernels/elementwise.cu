@@ -16,7 +16,7 @@ __device__ __forceinline__ double unary_op(int op, double x, double p0, double p
         case SQRT: return sqrt(x);
         case TANH: return tanh(x);
         case SIGMOID: return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
-        case RELU: return x > 0 ? x : 0.0;
+        case RELU: return !(x <= 0) ? x : 0.0;  // NaN stays NaN, as torch.relu
         case ABS: return fabs(x);
         case SIGN: return x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : x;
         case SIN: return sin(x);

@@ -37,7 +37,8 @@ public enum UnaryOp {
 
     public static double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x)); }
 
-    public static double relu(double x) { return x > 0 ? x : 0.0; }
+    /** max(x, 0) as torch.relu: NaN stays NaN (a test {@code x > 0} would turn it into 0 and hide a bad input). */
+    public static double relu(double x) { return !(x <= 0) ? x : 0.0; }
 
     public static double affine(double x, double scale, double shift) { return scale * x + shift; }
 

@@ -65,6 +65,26 @@ class TrDetrModelTest {
         assertThat(p.get("txt_position_embed.position_embeddings.weight").grad()).isNull(); // unused (use_txt_pos off)
     }
 
+    /**
+     * A NaN in the features reaches the outputs, as in the official code: nothing on the way replaces it (ReLU once
+     * turned NaN into 0, so a corrupt feature file trained to a finite loss without a word).
+     */
+    @Test
+    void aNaNFeatureReachesTheOutputsAsInTorch() {
+        TrDetrConfig c = new TrDetrConfig(256, 8, 1, 1, 64, 3, 10, 6, 0, 2, 2, 75, 32, 0.1, 0.5, true, false,
+                10, 1, 4, 10, 1, 4, 1, 0.2, 0.3, 0.5, java.util.Set.of());
+        Generator g = new Generator(3);
+        TrDetr model = new TrDetr(c, g, DType.FLOAT32);
+        model.eval();
+        int b = 2, lv = 5, lt = 3;
+        float[] v = Tensor.randn(g, DType.FLOAT32, b, lv, 10).toFloatArray();
+        v[3] = Float.NaN;                                           // one value of sample 0's first clip
+        TrDetrOutput out = model.forward(Tensor.randn(g, DType.FLOAT32, b, lt, 6), Tensor.ones(DType.FLOAT32, b, lt),
+                Tensor.of(v, b, lv, 10), Tensor.ones(DType.FLOAT32, b, lv), null);
+        float[] saliency = out.saliency().toFloatArray();
+        assertThat(Float.isNaN(saliency[0])).as("sample 0's saliency of the NaN clip").isTrue();
+    }
+
     /** Spec §8 Q1: officially a sample's output depends on the other samples of its batch; with the fix it does not. */
     @Test
     void t2vMaskMixUpIsReproducedAndCanBeFixed() {

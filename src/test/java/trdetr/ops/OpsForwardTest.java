@@ -48,6 +48,16 @@ class OpsForwardTest {
         }
     }
 
+    /** torch.relu keeps NaN (max(NaN, 0) is NaN); contiguous and strided, float32 and float64. */
+    @Test
+    void reluKeepsNaN() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = Tensor.of(new double[] {Double.NaN, -1, 0, 2, -0.0, Double.POSITIVE_INFINITY}, 2, 3).to(dtype);
+            assertThat(x.relu().toDoubleArray()).as("%s", dtype).containsExactly(Double.NaN, 0, 0, 2, 0, Double.POSITIVE_INFINITY);
+            assertThat(x.transpose(0, 1).relu().toDoubleArray()).as("%s strided", dtype).containsExactly(Double.NaN, 2, 0, 0, 0, Double.POSITIVE_INFINITY);
+        }
+    }
+
     @Test
     void softmaxAndLogSoftmax() {
         Tensor x = Tensor.of(new double[] {1, 2, 3, 0, Double.NEGATIVE_INFINITY, 0}, 2, 3);

@@ -47,6 +47,15 @@ class CudaBackendTest {
         assertThat(storage(result).isReleased()).isTrue();                              // the outer scope owned it
     }
 
+    /** ReLU keeps NaN on the device as on the CPU and in torch (kernels/elementwise.cu). */
+    @Test
+    void reluKeepsNaNAsTheCpuBackend() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = Tensor.of(new double[] {Double.NaN, -1, 0, 2.5, Double.POSITIVE_INFINITY, -3}, 2, 3).to(dtype);
+            assertThat(x.to(cuda).relu().toDoubleArray()).as("%s", dtype).containsExactly(x.relu().toDoubleArray());
+        }
+    }
+
     @Test
     void aBufferUsedAfterItsScopeReleasedItIsAClearError() {
         Tensor t;
