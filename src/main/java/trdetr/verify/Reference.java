@@ -45,7 +45,13 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
         NdArray meta = arrays.get("meta.config");
         if (meta == null) throw new FormatException(file, "no meta.config entry: not a reference file from tools/export_reference.py");
         ObjectMapper json = new ObjectMapper();
-        Map<String, Object> config = json.readValue(meta.utf8(), Map.class);
+        Map<String, Object> config;
+        try {
+            config = json.readValue(meta.utf8(), Map.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new FormatException(file, "meta.config is not a JSON object: " + e.getOriginalMessage(), e);
+        }
+        if (config == null) throw new FormatException(file, "meta.config is null, not a JSON object");
         List<String> order = new ArrayList<>();
         NdArray orderArray = arrays.get("meta.act_order");
         if (orderArray != null) order.addAll(json.readValue(orderArray.utf8(), List.class));
