@@ -23,6 +23,8 @@ import trdetr.tensor.Tensor;
 public final class Checkpoint {
     private static final String MODEL = "model.", EXP_AVG = "adamw.exp_avg.", EXP_AVG_SQ = "adamw.exp_avg_sq.", META = "trdetr";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The run option holding the dropout generator's position, which a resumed run continues from. */
+    public static final String DROPOUT_COUNTER = "dropout_counter";
 
     private Checkpoint() {}
 
@@ -102,9 +104,6 @@ public final class Checkpoint {
                 r.integer("early_stop_count", 0, Integer.MAX_VALUE), run);
         return new Metadata(config, adamwSteps, p);
     }
-
-    /** The run option holding the dropout generator's position, which a resumed run continues from. */
-    public static final String DROPOUT_COUNTER = "dropout_counter";
 
     /** A state_dict from any weight file: our checkpoint, safetensors, or a torch.save checkpoint or state_dict. */
     public static Map<String, Tensor> readWeights(Path file) throws IOException {
