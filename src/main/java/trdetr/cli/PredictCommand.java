@@ -20,6 +20,7 @@ import trdetr.inference.MemorySpread;
 import trdetr.inference.Predictor;
 import trdetr.inference.QueryPicture;
 import trdetr.inference.SplitGroundTruth;
+import trdetr.model.OptionReader;
 import trdetr.model.TrDetr;
 import trdetr.train.Checkpoint;
 import trdetr.io.DurableFiles;
@@ -75,7 +76,6 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /** The split's data options: given explicitly, or those the checkpoint's training run recorded. */
-    @SuppressWarnings("unchecked")
     private trdetr.data.DatasetOptions splitOptions() throws Exception {
         if (evalPath != null && data.hasFeatures()) return data.options(evalPath, true);
         Map<String, Object> run = Checkpoint.isTrdetrCheckpoint(checkpoint) ? Checkpoint.load(checkpoint).progress().runOptions() : Map.of();
@@ -84,7 +84,7 @@ final class PredictCommand implements Callable<Integer> {
         if (!data.hasFeatures()) {
             if (!(run.get("t_feat_dir") instanceof String t)) throw new UserError("--t-feat-dir and --v-feat-dirs are required");
             data.tFeatDir = Path.of(t);
-            data.vFeatDirs = ((List<String>) run.getOrDefault("v_feat_dirs", List.of())).stream().map(Path::of).toList();
+            data.vFeatDirs = strings(run, "v_feat_dirs").stream().map(Path::of).toList();
             if (run.get("ctx_mode") instanceof String c) data.ctxMode = c;
             // The dataset and its clip length come with the features unless given: a TVSum or Charades-STA checkpoint
             // predicts on its own dataset as it was trained.
@@ -92,11 +92,24 @@ final class PredictCommand implements Callable<Integer> {
                 data.dataset.name = n;
                 data.dataset.domain = run.get("dset_domain") instanceof String d ? d : null;
             }
-            if (run.get("clip_length") instanceof Number c) data.clipLength = c.doubleValue();
-            if (run.get("max_v_l") instanceof Number v) data.maxVL = v.intValue();
-            if (run.get("max_q_l") instanceof Number q) data.maxQL = q.intValue();
+            // Read exactly (a number beyond int is refused, not wrapped); the dataset options check what they need.
+            OptionReader r = runOptions(run);
+            data.clipLength = r.real("clip_length", data.clipLength, 0, 3600);
+            data.maxVL = r.integer("max_v_l", data.maxVL, Integer.MIN_VALUE, Integer.MAX_VALUE);
+            data.maxQL = r.integer("max_q_l", data.maxQL, Integer.MIN_VALUE, Integer.MAX_VALUE);
         }
         return data.options(evalPath, !isTestSplit());
+    }
+
+    private OptionReader runOptions(Map<String, Object> run) {
+        return new OptionReader(checkpoint, "checkpoint field run_options", run);
+    }
+
+    /** A list of strings from the checkpoint's run options, or a one-line refusal naming the key. */
+    private List<String> strings(Map<String, Object> run, String key) {
+        Object v = run.getOrDefault(key, List.of());
+        if (v instanceof List<?> l && l.stream().allMatch(x -> x instanceof String)) return l.stream().map(String.class::cast).toList();
+        throw runOptions(run).invalid(key, "it must be a list of directories");
     }
 
     private boolean isTestSplit() throws java.io.IOException {

@@ -1,5 +1,6 @@
 package trdetr.model;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -31,52 +32,96 @@ public record TrDetrConfig(
                 10, 1, 4, 10, 1, 4, 1.0, 0.2, 0.3, 0.5, java.util.Set.of());
     }
 
+    /** Largest feature width read from a configuration: far above any real one (2818), small enough to allocate. */
+    public static final int MAX_FEATURE_DIM = 1 << 20;
+
+    /** From official option names (command-line values, or test maps): {@link #fromOptions(Map, Path)} without a file. */
+    public static TrDetrConfig fromOptions(Map<String, Object> o) { return fromOptions(o, null); }
+
     /**
-     * From official option names (a parsed opt.json or a reference file's meta.config). {@code v_feat_dim} is taken as
-     * the model's in-features; use {@link #fromOfficialOpt} for an opt.json that stores it without TEF.
+     * From official option names (a parsed opt.json, a reference file's meta.config, our checkpoint's model_options),
+     * every value checked for type and range before anything is built from it; absent options take the released
+     * run's values. {@code v_feat_dim} is taken as the model's in-features; use {@link #fromOfficialOpt} for an
+     * opt.json that stores it without TEF.
+     *
+     * @param source the file the options came from, named in the one-line {@link trdetr.io.FormatException} that
+     *               refuses a value (null for command-line options)
      */
-    public static TrDetrConfig fromOptions(Map<String, Object> o) {
+    public static TrDetrConfig fromOptions(Map<String, Object> o, Path source) {
+        OptionReader r = reader(o, source);
         TrDetrConfig d = released();
-        return new TrDetrConfig(
-                i(o, "hidden_dim", d.hiddenDim), i(o, "nheads", d.nheads), i(o, "enc_layers", d.encLayers),
-                i(o, "dec_layers", d.decLayers), i(o, "dim_feedforward", d.dimFeedforward), i(o, "num_queries", d.numQueries),
-                i(o, "v_feat_dim", d.vFeatDim), i(o, "t_feat_dim", d.tFeatDim), i(o, "a_feat_dim", 0),
-                i(o, "n_input_proj", d.nInputProj), i(o, "clip_length", d.clipLength), i(o, "max_v_l", d.maxVL), i(o, "max_q_l", d.maxQL),
-                f(o, "dropout", d.dropout), f(o, "input_dropout", d.inputDropout), b(o, "aux_loss", d.auxLoss), b(o, "use_txt_pos", d.useTxtPos),
-                f(o, "set_cost_span", d.setCostSpan), f(o, "set_cost_giou", d.setCostGiou), f(o, "set_cost_class", d.setCostClass),
-                f(o, "span_loss_coef", d.spanLossCoef), f(o, "giou_loss_coef", d.giouLossCoef), f(o, "label_loss_coef", d.labelLossCoef),
-                f(o, "lw_saliency", d.lwSaliency), f(o, "saliency_margin", d.saliencyMargin),
-                f(o, "VTC_loss_coef", d.vtcLossCoef), f(o, "CTC_loss_coef", d.ctcLossCoef), fixes(o.get("fixes")));
+        // The ranges are what the model needs (spec §1.1): the decoder's sine embedding hard-codes hidden_dim 256;
+        // attention splits it into nheads equal heads; every stack has a first layer (and the loss reads the decoder's
+        // last); n_input_proj is 1 to 3 layers as in the official code. Upper bounds keep one option from allocating
+        // the heap away (a query or position table, a feature projection) far beyond any real configuration.
+        int hiddenDim = r.integer("hidden_dim", d.hiddenDim, 1, 65536);
+        if (hiddenDim != 256) throw r.invalid("hidden_dim", "it must be 256 (the decoder's sine embedding hard-codes 128 per coordinate)");
+        int nheads = r.integer("nheads", d.nheads, 1, hiddenDim);
+        if (hiddenDim % nheads != 0) throw r.invalid("nheads", "hidden_dim " + hiddenDim + " must be divisible by it");
+        // a_feat_dim null is how the official opt says "no audio".
+        int aFeatDim = o.get("a_feat_dim") == null ? 0 : r.integer("a_feat_dim", 0, MAX_FEATURE_DIM);
+        int vFeatDim = r.integer("v_feat_dim", d.vFeatDim, 0, MAX_FEATURE_DIM);
+        if (vFeatDim + aFeatDim == 0) throw r.invalid("v_feat_dim", "the video projection needs at least one input column (no audio either)");
+        return new TrDetrConfig(hiddenDim, nheads, r.integer("enc_layers", d.encLayers, 1, 64), r.integer("dec_layers", d.decLayers, 1, 64),
+                r.integer("dim_feedforward", d.dimFeedforward, 1, 65536), r.integer("num_queries", d.numQueries, 1, 10000),
+                vFeatDim, r.integer("t_feat_dim", d.tFeatDim, 1, MAX_FEATURE_DIM), aFeatDim,
+                // clip_length 0 is what the training command's whole seconds make of a sub-second clip; MR2HD copes.
+                r.integer("n_input_proj", d.nInputProj, 1, 3), r.integer("clip_length", d.clipLength, 0, 3600),
+                // max_v_l -1 (or 0) keeps every clip (Lighthouse); max_q_l sizes the text position table.
+                r.integer("max_v_l", d.maxVL, -1, MAX_FEATURE_DIM), r.integer("max_q_l", d.maxQL, 1, 65536),
+                r.real("dropout", d.dropout, 0, 1), r.real("input_dropout", d.inputDropout, 0, 1),
+                r.bool("aux_loss", d.auxLoss), r.bool("use_txt_pos", d.useTxtPos),
+                weight(r, "set_cost_span", d.setCostSpan), weight(r, "set_cost_giou", d.setCostGiou), weight(r, "set_cost_class", d.setCostClass),
+                weight(r, "span_loss_coef", d.spanLossCoef), weight(r, "giou_loss_coef", d.giouLossCoef), weight(r, "label_loss_coef", d.labelLossCoef),
+                weight(r, "lw_saliency", d.lwSaliency), weight(r, "saliency_margin", d.saliencyMargin),
+                weight(r, "VTC_loss_coef", d.vtcLossCoef), weight(r, "CTC_loss_coef", d.ctcLossCoef), fixes(r, o.get("fixes")));
     }
 
+    /** The reader of model options from {@code source}: its refusals read "FILE: model option 'KEY' is ...". */
+    public static OptionReader reader(Map<String, ?> options, Path source) {
+        if (options == null) throw new trdetr.io.FormatException(source, "no model options");
+        return new OptionReader(source, "model option", options);
+    }
+
+    /** A loss weight, cost or margin: finite and not negative. */
+    private static double weight(OptionReader r, String key, double dflt) { return r.real(key, dflt, 0, Double.MAX_VALUE); }
+
     /** From an official opt.json / checkpoint `opt`: v_feat_dim there excludes the 2 TEF columns when ctx_mode has "tef" (§1.3). */
-    public static TrDetrConfig fromOfficialOpt(Map<String, Object> opt) {
+    public static TrDetrConfig fromOfficialOpt(Map<String, Object> opt, Path source) {
         Map<String, Object> o = new java.util.HashMap<>(opt);
         String ctx = String.valueOf(o.getOrDefault("ctx_mode", "video_tef"));
-        int v = ctx.contains("video") ? i(o, "v_feat_dim", 0) : 0;
+        int v = ctx.contains("video") ? reader(o, source).integer("v_feat_dim", 0, 0, MAX_FEATURE_DIM - 2) : 0;
         if (ctx.contains("tef")) v += 2;
         o.put("v_feat_dim", v);
         if (o.get("a_feat_dir") == null) o.put("a_feat_dim", 0);
-        return fromOptions(o);
+        return fromOptions(o, source);
     }
+
+    public static TrDetrConfig fromOfficialOpt(Map<String, Object> opt) { return fromOfficialOpt(opt, null); }
 
     /**
      * From a checkpoint: options from its {@code opt}, input widths from the weights. (The official checkpoint's opt
      * holds v_feat_dim after the +2 TEF of spec §1.3 — parse() adds it after writing opt.json — while opt.json holds
      * it before; the weight shapes settle it either way.)
+     *
+     * @param source the checkpoint file, named when an option is refused
      */
-    public static TrDetrConfig fromCheckpoint(Map<String, Object> opt, Map<String, trdetr.tensor.Tensor> stateDict) {
+    public static TrDetrConfig fromCheckpoint(Map<String, Object> opt, Map<String, trdetr.tensor.Tensor> stateDict, Path source) {
         Map<String, Object> o = new java.util.HashMap<>(opt == null ? Map.of() : opt);
         trdetr.tensor.Tensor vid = stateDict.get("input_vid_proj.0.LayerNorm.weight"), txt = stateDict.get("input_txt_proj.0.LayerNorm.weight");
         if (vid == null || txt == null) throw new IllegalArgumentException("checkpoint has no input_vid_proj.0 / input_txt_proj.0 weights: not a TR-DETR state_dict");
-        int audio = o.get("a_feat_dir") != null && o.get("a_feat_dim") instanceof Number a ? a.intValue() : 0;
+        int audio = o.get("a_feat_dir") != null && o.get("a_feat_dim") != null ? reader(o, source).integer("a_feat_dim", 0, vid.size(0)) : 0;
         o.put("a_feat_dim", audio);
         o.put("v_feat_dim", vid.size(0) - audio);
         o.put("t_feat_dim", txt.size(0));
         int proj = 0;
         while (stateDict.containsKey("input_vid_proj." + proj + ".LayerNorm.weight")) proj++;
         o.put("n_input_proj", proj);
-        return fromOptions(o);
+        return fromOptions(o, source);
+    }
+
+    public static TrDetrConfig fromCheckpoint(Map<String, Object> opt, Map<String, trdetr.tensor.Tensor> stateDict) {
+        return fromCheckpoint(opt, stateDict, null);
     }
 
     /** The options under their official names (what {@link #fromOptions} reads back). */
@@ -106,34 +151,20 @@ public record TrDetrConfig(
                 spanLossCoef, giouLossCoef, labelLossCoef, lwSaliency, saliencyMargin, vtcLossCoef, ctcLossCoef, f);
     }
 
-    private static java.util.Set<Fix> fixes(Object v) {
+    /** The fixes option: a list of names or one comma-separated string (the command line's form); null is none. */
+    private static java.util.Set<Fix> fixes(OptionReader r, Object v) {
         if (v == null) return java.util.Set.of();
+        java.util.List<?> names = v instanceof java.util.Collection<?> c ? new java.util.ArrayList<>(c)
+                : v instanceof String s ? java.util.Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isBlank()).toList() : null;
+        if (names == null) throw r.invalid("fixes", "it must be a list of fix names");
         java.util.Set<Fix> out = java.util.EnumSet.noneOf(Fix.class);
-        if (v instanceof java.util.Collection<?> c) for (Object x : c) out.add(Fix.parse(String.valueOf(x)));
-        else for (String x : String.valueOf(v).split(",")) if (!x.isBlank()) out.add(Fix.parse(x.trim()));
+        for (Object x : names) {
+            try {
+                out.add(Fix.parse(String.valueOf(x)));
+            } catch (IllegalArgumentException unknown) {
+                throw r.invalid("fixes", unknown.getMessage());
+            }
+        }
         return out;
-    }
-
-    private static Object get(Map<String, Object> o, String key) { return o.get(key); }
-
-    private static int i(Map<String, Object> o, String key, int dflt) {
-        Object v = get(o, key);
-        if (v == null) return dflt;
-        if (v instanceof Number n) return n.intValue();
-        throw new IllegalArgumentException("option " + key + " must be a number, got " + v);
-    }
-
-    private static double f(Map<String, Object> o, String key, double dflt) {
-        Object v = get(o, key);
-        if (v == null) return dflt;
-        if (v instanceof Number n) return n.doubleValue();
-        throw new IllegalArgumentException("option " + key + " must be a number, got " + v);
-    }
-
-    private static boolean b(Map<String, Object> o, String key, boolean dflt) {
-        Object v = get(o, key);
-        if (v == null) return dflt;
-        if (v instanceof Boolean x) return x;
-        throw new IllegalArgumentException("option " + key + " must be true or false, got " + v);
     }
 }

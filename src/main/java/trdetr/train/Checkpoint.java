@@ -9,6 +9,7 @@ import trdetr.io.FormatException;
 import trdetr.io.SafeTensors;
 import trdetr.io.StateDicts;
 import trdetr.io.TorchCheckpoint;
+import trdetr.model.OptionReader;
 import trdetr.model.TrDetr;
 import trdetr.model.TrDetrConfig;
 import trdetr.tensor.Tensor;
@@ -22,6 +23,8 @@ import trdetr.tensor.Tensor;
 public final class Checkpoint {
     private static final String MODEL = "model.", EXP_AVG = "adamw.exp_avg.", EXP_AVG_SQ = "adamw.exp_avg_sq.", META = "trdetr";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The run option holding the dropout generator's position, which a resumed run continues from. */
+    public static final String DROPOUT_COUNTER = "dropout_counter";
 
     private Checkpoint() {}
 
@@ -57,24 +60,49 @@ public final class Checkpoint {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * Reads a checkpoint. Its metadata is checked first, from the header alone: a value of the wrong type or out of
+     * range is refused in one line naming the file and the key ({@link FormatException}) before any tensor is read
+     * or any model sized from it.
+     */
     public static Loaded load(Path file) throws IOException {
+        Metadata m = metadata(file);
         SafeTensors.Contents c = SafeTensors.readAll(file);
-        String meta = c.metadata().get(META);
-        if (meta == null) throw new FormatException(file, "not a trdetr training checkpoint (no '" + META + "' metadata)");
-        Map<String, Object> m = JSON.readValue(meta, Map.class);
         Map<String, Tensor> weights = new LinkedHashMap<>(), avg = new LinkedHashMap<>(), sq = new LinkedHashMap<>();
         c.arrays().forEach((k, a) -> {
             if (k.startsWith(MODEL)) weights.put(k.substring(MODEL.length()), a.toTensor());
             else if (k.startsWith(EXP_AVG_SQ)) sq.put(k.substring(EXP_AVG_SQ.length()), a.toTensor());
             else if (k.startsWith(EXP_AVG)) avg.put(k.substring(EXP_AVG.length()), a.toTensor());
         });
-        Map<String, Long> steps = new LinkedHashMap<>();
-        ((Map<String, Object>) m.getOrDefault("adamw_steps", Map.of())).forEach((k, v) -> steps.put(k, ((Number) v).longValue()));
-        Progress p = new Progress(((Number) m.get("epochs_done")).intValue(), ((Number) m.get("best_metric")).doubleValue(),
-                ((Number) m.get("early_stop_count")).intValue(), (Map<String, Object>) m.getOrDefault("run_options", Map.of()));
-        TrDetrConfig config = TrDetrConfig.fromOptions((Map<String, Object>) m.get("model_options"));
-        return new Loaded(config, weights, avg, sq, steps, p);
+        return new Loaded(m.config(), weights, avg, sq, m.adamwSteps(), m.progress());
+    }
+
+    /** What the metadata says, every field checked. */
+    private record Metadata(TrDetrConfig config, Map<String, Long> adamwSteps, Progress progress) {}
+
+    private static Metadata metadata(Path file) throws IOException {
+        String json = SafeTensors.readMetadata(file).get(META);
+        if (json == null) throw new FormatException(file, "not a trdetr training checkpoint (no '" + META + "' metadata)");
+        Map<String, Object> m;
+        try {
+            m = JSON.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new FormatException(file, "the '" + META + "' metadata is not a JSON object: " + e.getOriginalMessage(), e);
+        }
+        if (m == null) throw new FormatException(file, "the '" + META + "' metadata is null, not a JSON object");
+        OptionReader r = new OptionReader(file, "checkpoint field", m);
+        r.integer("format", 1, 1);
+        TrDetrConfig config = TrDetrConfig.fromOptions(r.object("model_options"), file);
+        Map<String, Object> run = r.object("run_options", Map.of());
+        // Read by a resumed run: the position of the dropout stream (absent where no run saved the checkpoint).
+        if (run.containsKey(DROPOUT_COUNTER)) new OptionReader(file, "checkpoint field run_options", run).count(DROPOUT_COUNTER);
+        Map<String, Object> steps = r.object("adamw_steps", Map.of());
+        OptionReader stepReader = new OptionReader(file, "checkpoint field adamw_steps", steps);
+        Map<String, Long> adamwSteps = new LinkedHashMap<>();
+        for (String name : steps.keySet()) adamwSteps.put(name, stepReader.count(name));
+        Progress p = new Progress(r.integer("epochs_done", 0, Integer.MAX_VALUE), r.anyReal("best_metric"),
+                r.integer("early_stop_count", 0, Integer.MAX_VALUE), run);
+        return new Metadata(config, adamwSteps, p);
     }
 
     /** A state_dict from any weight file: our checkpoint, safetensors, or a torch.save checkpoint or state_dict. */
@@ -117,7 +145,7 @@ public final class Checkpoint {
         } else {
             TorchCheckpoint.Checkpoint ckpt = TorchCheckpoint.read(file);
             weights = ckpt.stateDict();
-            config = ckpt.opt() != null ? TrDetrConfig.fromCheckpoint(ckpt.opt(), weights) : configIfBare;
+            config = ckpt.opt() != null ? TrDetrConfig.fromCheckpoint(ckpt.opt(), weights, file) : configIfBare;
             if (config == null) throw new FormatException(file, "a bare state_dict without opt: give the model options too");
         }
         TrDetr model = new TrDetr(config, new trdetr.tensor.Generator(0), trdetr.tensor.DType.FLOAT32);

@@ -89,7 +89,12 @@ public final class Trainer {
             epoch = c.progress().epochsDone();
             best = c.progress().bestMetric();
             esCount = c.progress().earlyStopCount();
-            dropout.setCounter(((Number) c.progress().runOptions().get("dropout_counter")).longValue());
+            // Checkpoint.load checked its type; a checkpoint written outside a training run has none.
+            if (!(c.progress().runOptions().get(Checkpoint.DROPOUT_COUNTER) instanceof Number counter)) {
+                throw new trdetr.io.FormatException(latest, "checkpoint field run_options '" + Checkpoint.DROPOUT_COUNTER
+                        + "' is missing: not written by a training run, so there is nothing to resume");
+            }
+            dropout.setCounter(counter.longValue());
             log.truncateFrom(epoch);
             System.out.printf("resumed from %s after epoch %d%n", latest, epoch);
         } else {
@@ -151,7 +156,7 @@ public final class Trainer {
 
     private void save(Path file, int epochsDone, double best, int esCount) throws IOException {
         Map<String, Object> run = new LinkedHashMap<>(runOptions);
-        run.put("dropout_counter", dropout.counter());
+        run.put(Checkpoint.DROPOUT_COUNTER, dropout.counter());
         Checkpoint.save(file, model, optimizer, new Checkpoint.Progress(epochsDone, best, esCount, run));
     }
 

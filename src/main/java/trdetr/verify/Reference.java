@@ -45,6 +45,7 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
         NdArray meta = arrays.get("meta.config");
         if (meta == null) throw new FormatException(file, "no meta.config entry: not a reference file from tools/export_reference.py");
         Map<String, Object> config = json(file, "meta.config", meta, Map.class);
+        if (config == null) throw new FormatException(file, "meta.config is null, not a JSON object");
         List<String> order = new ArrayList<>();
         NdArray orderArray = arrays.get("meta.act_order");
         if (orderArray != null) {

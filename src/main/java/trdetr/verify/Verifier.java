@@ -305,8 +305,13 @@ public final class Verifier {
     /** meta.config's v_feat_dim counts the audio columns too (the projection's in-features); ours does not. */
     static TrDetrConfig configOf(Reference ref) {
         Map<String, Object> o = new java.util.HashMap<>(ref.config());
-        if (o.get("a_feat_dim") instanceof Number a && o.get("v_feat_dim") instanceof Number v) o.put("v_feat_dim", v.intValue() - a.intValue());
-        return TrDetrConfig.fromOptions(o);
+        if (o.get("a_feat_dim") != null && o.get("v_feat_dim") != null) {
+            // Both read (type, range) before the subtraction, so that no wrapped or negative width reaches fromOptions.
+            trdetr.model.OptionReader r = TrDetrConfig.reader(o, ref.file());
+            int a = r.integer("a_feat_dim", 0, TrDetrConfig.MAX_FEATURE_DIM);
+            o.put("v_feat_dim", r.integer("v_feat_dim", a, a + TrDetrConfig.MAX_FEATURE_DIM) - a);
+        }
+        return TrDetrConfig.fromOptions(o, ref.file());
     }
 
     /** The batch's targets as the official collate builds them (spans listed sample by sample), values in {@code dtype}. */
