@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import trdetr.io.IoSupport.Elem;
 import trdetr.io.Unpickler.Buildable;
@@ -421,10 +420,10 @@ public final class TorchCheckpoint {
     // ------------------------------------------------------------------ the zip layout
 
     private static Object loadZip(Path file, long size) throws IOException {
-        try (ZipFile zip = Npz.openZip(file)) {
+        try (ZipFile zip = Zips.open(file)) {
             String prefix = null;
             List<String> names = new ArrayList<>();
-            for (ZipEntry entry : Npz.entries(zip, file)) {
+            for (ZipEntry entry : Zips.entries(zip, file)) {
                 String name = entry.getName();
                 names.add(name);
                 int slash = name.indexOf('/');
@@ -473,20 +472,14 @@ public final class TorchCheckpoint {
         }
     }
 
-    /** The bytes of a zip member, no more than {@code max} (-1: up to the file size). */
+    /** The bytes of a zip member (CRC-checked), no more than {@code max} (-1: up to the file size). */
     private static byte[] readEntry(ZipFile zip, ZipEntry e, Path file, String name, long max, long fileSize) throws IOException {
         long declared = e.getSize();
-        if (e.getCompressedSize() > fileSize) throw new FormatException(file, name + ": compressed size " + e.getCompressedSize() + " is larger than the file");
         long bound = max >= 0 ? max : e.getMethod() == ZipEntry.STORED ? fileSize : IoSupport.MAX_ARRAY;
         if (declared > bound) {
             throw new FormatException(file, "record " + FormatException.quote(name) + " holds " + declared + " bytes, expected " + (max >= 0 ? "" : "at most ") + bound);
         }
-        try (InputStream in = zip.getInputStream(e)) {
-            byte[] b = IoSupport.readExactly(in, declared >= 0 ? declared : bound, file, "record " + FormatException.quote(name));
-            return b;
-        } catch (ZipException | java.io.EOFException ex) {
-            throw new FormatException(file, "record " + FormatException.quote(name) + " is corrupt (" + ex.getMessage() + ")", ex);
-        }
+        return Zips.read(zip, e, file, in -> IoSupport.readExactly(in, declared, file, "record " + FormatException.quote(name)));
     }
 
     private static void swap(byte[] b, int width) {
