@@ -75,7 +75,12 @@ public final class Npy {
         }
         byte[] hb = IoSupport.readExactly(in, headerLen, file, where + "npy header");
         consumed += headerLen;
-        String header = new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        String header;
+        try {
+            header = major == 3 ? IoSupport.utf8(hb, 0, hb.length) : new String(hb, StandardCharsets.ISO_8859_1);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, where + "npy header is " + e.getMessage());
+        }
         Header h = parseHeader(header, file, where);
 
         long n = 1;
