@@ -57,12 +57,11 @@ public final class Checkpoint {
         }
     }
 
-    @SuppressWarnings("unchecked")
     public static Loaded load(Path file) throws IOException {
         SafeTensors.Contents c = SafeTensors.readAll(file);
         String meta = c.metadata().get(META);
         if (meta == null) throw new FormatException(file, "not a trdetr training checkpoint (no '" + META + "' metadata)");
-        Map<String, Object> m = JSON.readValue(meta, Map.class);
+        Meta m = Meta.parse(file, meta);
         Map<String, Tensor> weights = new LinkedHashMap<>(), avg = new LinkedHashMap<>(), sq = new LinkedHashMap<>();
         c.arrays().forEach((k, a) -> {
             if (k.startsWith(MODEL)) weights.put(k.substring(MODEL.length()), a.toTensor());
@@ -70,11 +69,62 @@ public final class Checkpoint {
             else if (k.startsWith(EXP_AVG)) avg.put(k.substring(EXP_AVG.length()), a.toTensor());
         });
         Map<String, Long> steps = new LinkedHashMap<>();
-        ((Map<String, Object>) m.getOrDefault("adamw_steps", Map.of())).forEach((k, v) -> steps.put(k, ((Number) v).longValue()));
-        Progress p = new Progress(((Number) m.get("epochs_done")).intValue(), ((Number) m.get("best_metric")).doubleValue(),
-                ((Number) m.get("early_stop_count")).intValue(), (Map<String, Object>) m.getOrDefault("run_options", Map.of()));
-        TrDetrConfig config = TrDetrConfig.fromOptions((Map<String, Object>) m.get("model_options"));
+        m.object("adamw_steps", true).forEach((k, v) -> steps.put(k, m.number("adamw_steps." + k, v).longValue()));
+        Progress p = new Progress(m.number("epochs_done").intValue(), m.number("best_metric").doubleValue(),
+                m.number("early_stop_count").intValue(), m.object("run_options", true));
+        TrDetrConfig config;
+        try {
+            config = TrDetrConfig.fromOptions(m.object("model_options", false));
+        } catch (IllegalArgumentException e) {
+            throw m.bad("model_options", e.getMessage());
+        }
         return new Loaded(config, weights, avg, sq, steps, p);
+    }
+
+    /**
+     * The '{@value #META}' metadata document, read field by field, so that a damaged or hand-edited checkpoint is a
+     * FormatException naming the field, not a ClassCastException or NullPointerException from deep inside a load.
+     */
+    private record Meta(Path file, Map<String, Object> doc) {
+        @SuppressWarnings("unchecked")
+        static Meta parse(Path file, String json) {
+            Object v;
+            try {
+                v = JSON.readValue(json, Object.class);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new FormatException(file, "metadata '" + META + "' is not valid JSON: " + e.getOriginalMessage(), e);
+            }
+            if (!(v instanceof Map<?, ?> m)) throw new FormatException(file, "metadata '" + META + "' is not a JSON object");
+            return new Meta(file, (Map<String, Object>) m);
+        }
+
+        Number number(String key) {
+            return number(key, doc.get(key));
+        }
+
+        Number number(String key, Object v) {
+            if (v instanceof Number n) return n;
+            throw bad(key, "is " + describe(v) + ", not a number");
+        }
+
+        /** A JSON object field; an optional one may be absent (empty). */
+        @SuppressWarnings("unchecked")
+        Map<String, Object> object(String key, boolean optional) {
+            Object v = doc.get(key);
+            if (v == null && optional && !doc.containsKey(key)) return Map.of();
+            if (v instanceof Map<?, ?> m) return (Map<String, Object>) m;
+            throw bad(key, "is " + describe(v) + ", not an object");
+        }
+
+        FormatException bad(String key, String problem) {
+            return new FormatException(file, "metadata '" + META + "': field '" + key + "' " + problem);
+        }
+
+        private static String describe(Object v) {
+            if (v == null) return "missing or null";
+            String s = v instanceof String str ? "\"" + str + "\"" : String.valueOf(v);
+            return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        }
     }
 
     /** A state_dict from any weight file: our checkpoint, safetensors, or a torch.save checkpoint or state_dict. */
