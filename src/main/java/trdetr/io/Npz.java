@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /** NumPy's .npz: a zip of NAME.npy members, stored (np.savez) or deflated (np.savez_compressed). */
@@ -17,16 +16,16 @@ public final class Npz {
     /** Reads every member, in the archive's order, keyed by name without ".npy" (each member's CRC-32 is checked). */
     public static Map<String, NdArray> read(Path file) throws IOException {
         Map<String, NdArray> out = new LinkedHashMap<>();
-        try (ZipFile zip = Zips.open(file)) {
-            for (ZipEntry e : Zips.entries(zip, file)) {
+        try (CheckedZip zip = CheckedZip.open(file)) {
+            for (ZipEntry e : zip.entries()) {
                 String name = e.getName();
                 if (e.isDirectory() || !name.endsWith(".npy")) {
                     throw new FormatException(file, "member " + FormatException.quote(name) + " is not an .npy array");
                 }
                 String key = name.substring(0, name.length() - 4);
                 if (out.containsKey(key)) throw new FormatException(file, "member " + FormatException.quote(name) + " appears twice");
-                // The central directory's size bounds what the header may claim; Zips.read checks that it is true.
-                out.put(key, Zips.read(zip, e, file, in -> Npy.read(file, in, key, e.getSize())));
+                // The central directory's size bounds what the header may claim; CheckedZip.read checks that it is true.
+                out.put(key, zip.read(e, in -> Npy.read(file, in, key, e.getSize())));
             }
         }
         return out;

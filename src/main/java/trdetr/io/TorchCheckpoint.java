@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import trdetr.io.IoSupport.Elem;
 import trdetr.io.Unpickler.Buildable;
 import trdetr.io.Unpickler.Cls;
@@ -420,10 +419,10 @@ public final class TorchCheckpoint {
     // ------------------------------------------------------------------ the zip layout
 
     private static Object loadZip(Path file, long size) throws IOException {
-        try (ZipFile zip = Zips.open(file)) {
+        try (CheckedZip zip = CheckedZip.open(file)) {
             String prefix = null;
             List<String> names = new ArrayList<>();
-            for (ZipEntry entry : Zips.entries(zip, file)) {
+            for (ZipEntry entry : zip.entries()) {
                 String name = entry.getName();
                 names.add(name);
                 int slash = name.indexOf('/');
@@ -440,7 +439,7 @@ public final class TorchCheckpoint {
             }
             final String top = prefix;
             ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-            ZipEntry bo = zip.getEntry(top + "byteorder");
+            ZipEntry bo = zip.entry(top + "byteorder");
             if (bo != null) {
                 String s = new String(readEntry(zip, bo, file, top + "byteorder", 16, size), StandardCharsets.US_ASCII).strip();
                 if (s.equals("big")) order = ByteOrder.BIG_ENDIAN;
@@ -448,10 +447,10 @@ public final class TorchCheckpoint {
             }
             final ByteOrder byteOrder = order;
             String pklName = top + "data.pkl";
-            byte[] pkl = readEntry(zip, zip.getEntry(pklName), file, pklName, -1, size);
+            byte[] pkl = readEntry(zip, zip.entry(pklName), file, pklName, -1, size);
             StorageBytes source = ref -> {
                 String name = top + "data/" + ref.key;
-                ZipEntry e = zip.getEntry(name);
+                ZipEntry e = zip.entry(name);
                 if (e == null) throw new FormatException(file, "storage record " + FormatException.quote(name) + " is missing");
                 long nbytes = ref.numel * ref.elem.size;
                 byte[] b = readEntry(zip, e, file, name, nbytes, size);
@@ -473,13 +472,13 @@ public final class TorchCheckpoint {
     }
 
     /** The bytes of a zip member (CRC-checked), no more than {@code max} (-1: up to the file size). */
-    private static byte[] readEntry(ZipFile zip, ZipEntry e, Path file, String name, long max, long fileSize) throws IOException {
+    private static byte[] readEntry(CheckedZip zip, ZipEntry e, Path file, String name, long max, long fileSize) throws IOException {
         long declared = e.getSize();
         long bound = max >= 0 ? max : e.getMethod() == ZipEntry.STORED ? fileSize : IoSupport.MAX_ARRAY;
         if (declared > bound) {
             throw new FormatException(file, "record " + FormatException.quote(name) + " holds " + declared + " bytes, expected " + (max >= 0 ? "" : "at most ") + bound);
         }
-        return Zips.read(zip, e, file, in -> IoSupport.readExactly(in, declared, file, "record " + FormatException.quote(name)));
+        return zip.read(e, in -> IoSupport.readExactly(in, declared, file, "record " + FormatException.quote(name)));
     }
 
     private static void swap(byte[] b, int width) {

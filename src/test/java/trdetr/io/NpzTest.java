@@ -83,7 +83,7 @@ class NpzTest {
         assertThatThrownBy(() -> Npz.read(p)).isInstanceOf(FormatException.class).hasMessageStartingWith(p + ": vid_feat: ");
     }
 
-    /** ZipFile does not check CRC-32: without Zips.read a flipped byte in a stored member loads as data. */
+    /** ZipFile does not check CRC-32: without CheckedZip.read a flipped byte in a stored member loads as data. */
     @Test
     void refusesAFlippedByteInAStoredMember() throws IOException {
         float[] values = new float[64];
@@ -95,6 +95,19 @@ class NpzTest {
         Files.write(p, b);
         assertThatThrownBy(() -> Npz.read(p)).isInstanceOf(FormatException.class)
                 .hasMessage(p + ": member 'w.npy': CRC-32 mismatch (the file is corrupt)");
+    }
+
+    /** ZipFile names members from the central directory alone: a flipped byte there would rename an array silently. */
+    @Test
+    void refusesAMemberRenamedInTheCentralDirectory() throws IOException {
+        Path p = tmp.resolve("renamed.npz");
+        Npz.write(p, Map.of("w", new NdArray("float32", new int[] {2}, new float[] {1, 2})), false);
+        byte[] b = Files.readAllBytes(p);
+        String text = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+        b[text.lastIndexOf("w.npy")] = 'v'; // the last copy of the name is the central directory's
+        Files.write(p, b);
+        assertThatThrownBy(() -> Npz.read(p)).isInstanceOf(FormatException.class)
+                .hasMessage(p + ": member 'v.npy': its local header names it 'w.npy', the central directory 'v.npy' (the file is corrupt)");
     }
 
     /** Every byte of a deflated member, flipped: refused naming the member, or (a bit deflate ignores) read unchanged. */

@@ -82,7 +82,7 @@ class TorchCheckpointTest {
         }
     }
 
-    /** ZipFile does not check CRC-32: without Zips.read a flipped byte in a stored tensor loads as a wrong weight. */
+    /** ZipFile does not check CRC-32: without CheckedZip.read a flipped byte in a stored tensor loads as a wrong weight. */
     @Test
     void refusesAFlippedByteInAStoredTensor() throws IOException {
         byte[] b = Files.readAllBytes(Fixtures.file("sd_zip.pt"));
