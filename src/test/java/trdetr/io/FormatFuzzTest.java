@@ -44,7 +44,8 @@ import trdetr.train.Checkpoint;
  * Anything else is unclean and fails the test: another exception type, a message not naming the file or spanning
  * lines, a required refusal not made, or more memory allocated than the file's size justifies (measured per read
  * with the thread's allocation counter, so a huge declared shape must be refused before it is allocated).
- * One summary line per format goes to stdout for the issue's record.
+ * One summary line per format goes to stdout for the issue's record. (This replaces HostileInputTest: the same fixtures,
+ * cuts, flips, inserted and removed bytes and random pickles, now judged against what the original reads as.)
  */
 class FormatFuzzTest {
     @TempDir Path tmp;
@@ -63,14 +64,16 @@ class FormatFuzzTest {
     /** The outcomes of one format's mutants. */
     private static final class Tally {
         final String format;
-        int tried, refused, unchanged, altered;
+        int tried, refused, unchanged, altered, valid;
         final List<String> unclean = new ArrayList<>();
 
         Tally(String format) { this.format = format; }
 
         String summary() {
             return "fuzz " + format + ": " + tried + " tried, " + refused + " refused cleanly, " + unchanged + " read unchanged, "
-                    + (altered > 0 ? altered + " read altered (bytes the format does not check), " : "") + unclean.size() + " unclean";
+                    + (altered > 0 ? altered + " read altered (bytes the format does not check), " : "")
+                    + (valid > 0 ? valid + " read as valid (no original to compare: a lie no reader can tell, a valid random pickle), " : "")
+                    + unclean.size() + " unclean";
         }
     }
 
@@ -81,7 +84,8 @@ class FormatFuzzTest {
         Tally t = new Tally("npy");
         List<Base> bases = new ArrayList<>();
         for (NdArray a : sampleArrays()) bases.add(base(a.dtype() + ".npy", npy(a), Npy::read));
-        mutate(t, bases, Npy::read, false, 300);
+        for (String f : new String[] {"f32.npy", "f32_be.npy", "i64_be.npy", "v2.npy", "v3.npy", "fortran.npy", "text.npy"}) bases.add(fixture(f, Npy::read));
+        mutate(t, bases, Npy::read, false, 450);
         for (Lie lie : npyLies()) expect(t, "lie " + lie.what, lie.npy(), Npy::read, lie.mustRefuse ? "" : null, null);
         finish(t);
     }
@@ -102,7 +106,8 @@ class FormatFuzzTest {
         for (NdArray a : sampleArrays()) arrays.put("m." + a.dtype(), a);
         Path p = tmp.resolve("base.npz");
         Npz.write(p, arrays, deflated);
-        mutate(t, List.of(base("arrays.npz", Files.readAllBytes(p), Npz::read)), Npz::read, true, 300);
+        Base numpy = fixture(deflated ? "deflated.npz" : "stored.npz", Npz::read); // as NumPy writes it
+        mutate(t, List.of(base("arrays.npz", Files.readAllBytes(p), Npz::read), numpy), Npz::read, true, 400);
         // The lies of the .npy members, inside well-formed members (their CRC-32 right): Npz bounds them by the member.
         for (Lie lie : npyLies()) {
             expect(t, "member lie " + lie.what, zip(deflated, "ok.npy", npy(sampleArrays().get(0)), "x.npy", lie.npy()), Npz::read,
@@ -116,11 +121,12 @@ class FormatFuzzTest {
         Tally t = new Tally("torch zip");
         Reader read = p -> canon(TorchCheckpoint.load(p));
         List<Base> bases = new ArrayList<>();
-        for (String f : new String[] {"sd_zip.pt", "ckpt_zip.pth"}) bases.add(base(f, Files.readAllBytes(Fixtures.file(f)), read));
-        mutate(t, bases, read, true, 300);
+        for (String f : new String[] {"sd_zip.pt", "ckpt_zip.pth", "sd_archive.pt"}) bases.add(fixture(f, read));
+        mutate(t, bases, read, true, 400);
         for (Object[] evil : maliciousPickles()) {
             expect(t, "pickle " + evil[1], zip(false, "archive/data.pkl", (byte[]) evil[0]), read, "'" + evil[1] + "'", null);
         }
+        randomPickles(t, read, 1500);
         for (Object[] lie : tensorLies()) {
             byte[] storage = new byte[16];
             expect(t, "tensor lie " + lie[1], zip(false, "archive/data.pkl", (byte[]) lie[0], "archive/data/0", storage), read, "", null);
@@ -133,7 +139,7 @@ class FormatFuzzTest {
         Tally t = new Tally("torch legacy");
         Reader read = p -> canon(TorchCheckpoint.load(p));
         List<Base> bases = new ArrayList<>();
-        for (String f : new String[] {"sd_legacy.pt", "ckpt_legacy.pth"}) bases.add(base(f, Files.readAllBytes(Fixtures.file(f)), read));
+        for (String f : new String[] {"sd_legacy.pt", "ckpt_legacy.pth"}) bases.add(fixture(f, read));
         mutate(t, bases, read, false, 300);
         for (Object[] evil : maliciousPickles()) {
             expect(t, "legacy pickle " + evil[1], cat(LEGACY_PREAMBLE, (byte[]) evil[0]), read, "'" + evil[1] + "'", null);
@@ -149,7 +155,7 @@ class FormatFuzzTest {
         for (NdArray a : sampleArrays()) arrays.put("t." + a.dtype(), a);
         Path p = tmp.resolve("base.safetensors");
         SafeTensors.writeArrays(p, arrays, Map.of("note", "fuzz base"));
-        mutate(t, List.of(base("arrays.safetensors", Files.readAllBytes(p), read)), read, false, 300);
+        mutate(t, List.of(base("arrays.safetensors", Files.readAllBytes(p), read), fixture("tensors.safetensors", read)), read, false, 400);
         for (String[] lie : safetensorsLies()) expect(t, "lie " + lie[0], safetensorsWith(lie[1], 16), read, "", null);
         for (long n : new long[] {-1, Long.MAX_VALUE, 1L << 40, 100_000_001}) {
             byte[] b = Files.readAllBytes(p);
@@ -202,6 +208,18 @@ class FormatFuzzTest {
                 m = Arrays.copyOf(b.bytes, cut);
                 what = b.name + " cut to " + cut;
                 mustRefuse = true; // every format we read knows its length
+            } else if (trial % 4 == 1) { // bytes removed or inserted: everything after them shifts
+                int at = rnd.nextInt(b.bytes.length), n = 1 + rnd.nextInt(8);
+                if (trial % 8 == 1) {
+                    n = Math.min(n, b.bytes.length - at);
+                    m = cat(Arrays.copyOf(b.bytes, at), Arrays.copyOfRange(b.bytes, at + n, b.bytes.length));
+                    what = b.name + " " + n + " bytes removed at " + at;
+                } else {
+                    byte[] ins = new byte[n];
+                    rnd.nextBytes(ins);
+                    m = cat(Arrays.copyOf(b.bytes, at), ins, Arrays.copyOfRange(b.bytes, at, b.bytes.length));
+                    what = b.name + " " + n + " bytes inserted at " + at;
+                }
             } else {
                 m = b.bytes.clone();
                 StringBuilder at = new StringBuilder();
@@ -236,30 +254,39 @@ class FormatFuzzTest {
         Path p = tmp.resolve("mutant-" + t.tried + ".bin");
         Files.write(p, mutant);
         long before = allocatedBytes();
-        String problem = null;
+        String problem = null, outcome = null;
         try {
             Object v = reader.read(p);
             if (original != null && original.equals(v)) {
                 if (refusalMustContain != null && !refusalMustContain.isEmpty()) problem = "read, though it must be refused";
-                else t.unchanged++;
+                else outcome = "unchanged";
             } else if (refusalMustContain != null || !mayAlter) {
                 problem = "read as different data, though it must be refused";
             } else {
-                t.altered++;
+                outcome = original == null ? "valid" : "altered";
             }
         } catch (FormatException e) {
             String msg = e.getMessage();
             if (!msg.startsWith(p + ": ")) problem = "message does not start with the file: " + msg;
             else if (msg.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029)) problem = "message spans lines: " + msg;
             else if (refusalMustContain != null && !msg.contains(refusalMustContain)) problem = "message lacks " + refusalMustContain + ": " + msg;
-            else t.refused++;
+            else outcome = "refused";
         } catch (Throwable e) { // OutOfMemoryError and StackOverflowError included: each is a finding
             problem = "threw " + e;
         }
         long allocated = allocatedBytes() - before;
         long allowed = 16L * mutant.length + (16 << 20);
         if (problem == null && allocated > allowed) problem = "allocated " + allocated + " bytes for a file of " + mutant.length;
-        if (problem != null) t.unclean.add(what + ": " + problem);
+        if (problem != null) {
+            t.unclean.add(what + ": " + problem);
+        } else {
+            switch (outcome) {
+                case "refused" -> t.refused++;
+                case "unchanged" -> t.unchanged++;
+                case "altered" -> t.altered++;
+                default -> t.valid++;
+            }
+        }
         Files.delete(p);
     }
 
@@ -269,7 +296,13 @@ class FormatFuzzTest {
     }
 
     private static long allocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+        long n = ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+        if (n < 0) throw new IllegalStateException("this JVM does not count allocations: the memory bound would go unchecked");
+        return n;
+    }
+
+    private Base fixture(String name, Reader reader) throws IOException {
+        return base(name, Files.readAllBytes(Fixtures.file(name)), reader);
     }
 
     private Base base(String name, byte[] bytes, Reader reader) throws IOException {
@@ -482,6 +515,21 @@ class FormatFuzzTest {
                 // hidden inside an allowed structure: an OrderedDict whose value is the call
                 new Object[] {cat(bytes(0x80, 2), ascii("ccollections\nOrderedDict\n)R"), pickleString("k"),
                         ascii("cbuiltins\ngetattr\n"), ascii("("), ascii("cbuiltins\nopen\n"), pickleString("read"), ascii("tRs.")), "builtins.getattr"});
+    }
+
+    /** Random pickles drawn mostly from the opcodes (protocol 2, ending in STOP) as data.pkl: all must fail cleanly or read. */
+    private void randomPickles(Tally t, Reader read, int trials) throws IOException {
+        byte[] ops = ascii("().0123NIJKMXUTCBGabcdeghjlpqrstu}]N\u0080\u0081\u0085\u0086\u0087\u0088\u0089\u008a\u008b\u008c\u008d\u008e\u008f"
+                + "\u0090\u0091\u0092\u0093\u0094\u0095QR");
+        Random rnd = new Random(SEED);
+        for (int trial = 0; trial < trials; trial++) {
+            byte[] pkl = new byte[2 + rnd.nextInt(40)];
+            pkl[0] = (byte) 0x80;
+            pkl[1] = 2;
+            for (int i = 2; i < pkl.length; i++) pkl[i] = rnd.nextInt(3) == 0 ? (byte) rnd.nextInt(256) : ops[rnd.nextInt(ops.length)];
+            pkl[pkl.length - 1] = '.';
+            expect(t, "random pickle " + HexFormat.of().formatHex(pkl), zip(false, "r/data.pkl", pkl), read, null, null, true);
+        }
     }
 
     /** Tensors whose size, offset or storage lie; the storage record holds 16 bytes. */
