@@ -12,7 +12,7 @@ import trdetr.io.Npz;
 
 /**
  * Reads one feature array from an .npz member or an .npy file as a float32 {@link FloatMatrix}. Accepted: float16,
- * float32 and float64 (cast as {@code astype(np.float32)}), C order, 2-D (L, D) — or (1, L, D), whose leading axis is
+ * float32 and float64 (cast as {@code astype(np.float32)}), C or Fortran order, 2-D (L, D) — or (1, L, D), whose leading axis is
  * dropped (the official audio dataset does this for text features saved with a batch axis). Everything else, a
  * missing file or key, or an array without rows, is a one-line {@link FormatException} naming the file and the
  * record that needed it.

@@ -38,7 +38,20 @@ public class FormatException extends RuntimeException {
         return sb.append('\'').toString();
     }
 
+    /**
+     * The message on one line: every character a terminal or log reader might break a line at, or act on (control
+     * characters, NEL, the Unicode line and paragraph separators), escaped. Messages quote text from files.
+     */
     private static String oneLine(String message) {
-        return message == null ? "" : message.replace("\r", "\\r").replace("\n", "\\n");
+        if (message == null) return "";
+        StringBuilder sb = new StringBuilder(message.length());
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c == '\n') sb.append("\\n");
+            else if (c == '\r') sb.append("\\r");
+            else if (c < 0x20 || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029) sb.append(String.format("\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        return sb.toString();
     }
 }

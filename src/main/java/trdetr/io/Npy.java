@@ -16,9 +16,10 @@ import trdetr.io.IoSupport.Elem;
 
 /**
  * NumPy's .npy format: the magic "\x93NUMPY", a version (1.0, 2.0 or 3.0), a Python-literal header dict
- * {'descr': '&lt;f4', 'fortran_order': False, 'shape': (2, 3), }, then the raw elements in C order. The header is
- * parsed by a small literal parser (nothing is evaluated); object, structured and Fortran-order arrays are
- * rejected. Writing produces version 1.0, little-endian, as np.save does.
+ * {'descr': '&lt;f4', 'fortran_order': False, 'shape': (2, 3), }, then the raw elements in C order (or, when
+ * 'fortran_order' is True, in column-major order, as NumPy saves np.asfortranarray(a) and many transposes: those are
+ * reordered to C order on reading). The header is parsed by a small literal parser (nothing is evaluated); object
+ * and structured arrays are rejected. Writing produces version 1.0, little-endian, C order, as np.save does.
  */
 public final class Npy {
     private Npy() {}
@@ -74,7 +75,12 @@ public final class Npy {
         }
         byte[] hb = IoSupport.readExactly(in, headerLen, file, where + "npy header");
         consumed += headerLen;
-        String header = new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        String header;
+        try {
+            header = major == 3 ? IoSupport.utf8(hb, 0, hb.length) : new String(hb, StandardCharsets.ISO_8859_1);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, where + "npy header is " + e.getMessage());
+        }
         Header h = parseHeader(header, file, where);
 
         long n = 1;
@@ -92,6 +98,7 @@ public final class Npy {
                     + " needs " + nbytes + " data bytes, only " + (available - consumed) + " present");
         }
         byte[] data = IoSupport.readExactly(in, nbytes, file, where + "array data");
+        if (h.fortran) data = fortranToC(data, h.shape, h.elem.size);
         Object values = IoSupport.decode(data, 0, (int) n, h.elem, h.order);
         return new NdArray(h.elem.dtype, h.shape, values);
     }
@@ -102,7 +109,39 @@ public final class Npy {
 
     // ------------------------------------------------------------------ header
 
-    private record Header(Elem elem, ByteOrder order, int[] shape) {}
+    private record Header(Elem elem, ByteOrder order, int[] shape, boolean fortran) {}
+
+    /**
+     * Reorders elements of {@code width} bytes from column-major order (the first index varies fastest) to C order
+     * (the last varies fastest). Done on bytes, before decoding, so that it serves every dtype.
+     */
+    static byte[] fortranToC(byte[] src, int[] shape, int width) {
+        byte[] dst = new byte[src.length];
+        if (shape.length < 2) {
+            System.arraycopy(src, 0, dst, 0, src.length); // 0-d and 1-d: both orders are the same
+            return dst;
+        }
+        long[] stride = new long[shape.length]; // the column-major stride of each axis, in elements
+        long s = 1;
+        for (int a = 0; a < shape.length; a++) {
+            stride[a] = s;
+            s *= shape[a];
+        }
+        int[] idx = new int[shape.length];
+        long from = 0;
+        for (int to = 0; to < dst.length; to += width) {
+            System.arraycopy(src, (int) (from * width), dst, to, width);
+            for (int a = shape.length - 1; a >= 0; a--) { // the next C-order index, as an odometer
+                if (++idx[a] < shape[a]) {
+                    from += stride[a];
+                    break;
+                }
+                from -= stride[a] * (idx[a] - 1);
+                idx[a] = 0;
+            }
+        }
+        return dst;
+    }
 
     private static Header parseHeader(String text, Path file, String where) {
         Map<String, Object> dict;
@@ -125,9 +164,6 @@ public final class Npy {
         }
         Object fortran = dict.get("fortran_order");
         if (!(fortran instanceof Boolean f)) throw new FormatException(file, where + "field 'fortran_order' is " + describe(fortran) + ", not True/False");
-        if (f) {
-            throw new FormatException(file, where + "field 'fortran_order' is True: Fortran-order arrays are not supported (save np.ascontiguousarray(a))");
-        }
         Object shapeObj = dict.get("shape");
         if (!(shapeObj instanceof List<?> dims)) throw new FormatException(file, where + "field 'shape' is " + describe(shapeObj) + ", not a tuple");
         int[] shape = new int[dims.size()];
@@ -163,7 +199,7 @@ public final class Npy {
             throw new FormatException(file, where + "field 'descr' is " + FormatException.quote(d)
                     + ": unsupported dtype (float16/32/64, int8/16/32/64, uint8 and bool are read)");
         }
-        return new Header(elem, order, shape);
+        return new Header(elem, order, shape, f);
     }
 
     private static String describe(Object v) {

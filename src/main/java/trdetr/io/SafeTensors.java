@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -105,8 +104,10 @@ public final class SafeTensors {
         if (hb.get(0) != '{') throw new FormatException(file, "header does not start with '{'");
         JsonNode root;
         try {
-            root = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
+            root = JSON.readTree(IoSupport.utf8(hb.array(), 0, hb.capacity()));
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "header is " + e.getMessage(), e);
+        } catch (JsonProcessingException e) { // Jackson's message spans lines and names no file: keep its first part
             throw new FormatException(file, "malformed JSON header: " + e.getOriginalMessage(), e);
         }
         if (!(root instanceof ObjectNode obj)) throw new FormatException(file, "header is not a JSON object");

@@ -18,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 import trdetr.io.IoSupport.Elem;
 import trdetr.io.Unpickler.Buildable;
 import trdetr.io.Unpickler.Cls;
@@ -421,10 +419,10 @@ public final class TorchCheckpoint {
     // ------------------------------------------------------------------ the zip layout
 
     private static Object loadZip(Path file, long size) throws IOException {
-        try (ZipFile zip = Npz.openZip(file)) {
+        try (CheckedZip zip = CheckedZip.open(file)) {
             String prefix = null;
             List<String> names = new ArrayList<>();
-            for (ZipEntry entry : Npz.entries(zip, file)) {
+            for (ZipEntry entry : zip.entries()) {
                 String name = entry.getName();
                 names.add(name);
                 int slash = name.indexOf('/');
@@ -441,7 +439,7 @@ public final class TorchCheckpoint {
             }
             final String top = prefix;
             ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-            ZipEntry bo = zip.getEntry(top + "byteorder");
+            ZipEntry bo = zip.entry(top + "byteorder");
             if (bo != null) {
                 String s = new String(readEntry(zip, bo, file, top + "byteorder", 16, size), StandardCharsets.US_ASCII).strip();
                 if (s.equals("big")) order = ByteOrder.BIG_ENDIAN;
@@ -449,10 +447,10 @@ public final class TorchCheckpoint {
             }
             final ByteOrder byteOrder = order;
             String pklName = top + "data.pkl";
-            byte[] pkl = readEntry(zip, zip.getEntry(pklName), file, pklName, -1, size);
+            byte[] pkl = readEntry(zip, zip.entry(pklName), file, pklName, -1, size);
             StorageBytes source = ref -> {
                 String name = top + "data/" + ref.key;
-                ZipEntry e = zip.getEntry(name);
+                ZipEntry e = zip.entry(name);
                 if (e == null) throw new FormatException(file, "storage record " + FormatException.quote(name) + " is missing");
                 long nbytes = ref.numel * ref.elem.size;
                 byte[] b = readEntry(zip, e, file, name, nbytes, size);
@@ -473,20 +471,14 @@ public final class TorchCheckpoint {
         }
     }
 
-    /** The bytes of a zip member, no more than {@code max} (-1: up to the file size). */
-    private static byte[] readEntry(ZipFile zip, ZipEntry e, Path file, String name, long max, long fileSize) throws IOException {
+    /** The bytes of a zip member (CRC-checked), no more than {@code max} (-1: up to the file size). */
+    private static byte[] readEntry(CheckedZip zip, ZipEntry e, Path file, String name, long max, long fileSize) throws IOException {
         long declared = e.getSize();
-        if (e.getCompressedSize() > fileSize) throw new FormatException(file, name + ": compressed size " + e.getCompressedSize() + " is larger than the file");
         long bound = max >= 0 ? max : e.getMethod() == ZipEntry.STORED ? fileSize : IoSupport.MAX_ARRAY;
         if (declared > bound) {
             throw new FormatException(file, "record " + FormatException.quote(name) + " holds " + declared + " bytes, expected " + (max >= 0 ? "" : "at most ") + bound);
         }
-        try (InputStream in = zip.getInputStream(e)) {
-            byte[] b = IoSupport.readExactly(in, declared >= 0 ? declared : bound, file, "record " + FormatException.quote(name));
-            return b;
-        } catch (ZipException | java.io.EOFException ex) {
-            throw new FormatException(file, "record " + FormatException.quote(name) + " is corrupt (" + ex.getMessage() + ")", ex);
-        }
+        return zip.read(e, in -> IoSupport.readExactly(in, declared, file, "record " + FormatException.quote(name)));
     }
 
     private static void swap(byte[] b, int width) {

@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,10 +54,68 @@ class NpyTest {
     }
 
     @Test
-    void rejectsFortranOrder() {
-        Path f = Fixtures.file("fortran.npy");
-        assertThatThrownBy(() -> Npy.read(f)).isInstanceOf(FormatException.class)
-                .hasMessageStartingWith(f + ": ").hasMessageContaining("fortran_order");
+    void readsFortranOrderAsNumPyWroteIt() throws IOException {
+        NdArray a = Npy.read(Fixtures.file("fortran.npy")); // np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3))
+        assertThat(a).isEqualTo(new NdArray("float32", new int[] {2, 3}, new float[] {0, 1, 2, 3, 4, 5}));
+    }
+
+    /** Every dtype, 1-d to 3-d: a column-major file written by hand reads as the C-order array. */
+    @Test
+    void readsFortranOrderForEveryDtypeAndRank() throws IOException {
+        for (int[] shape : new int[][] {{5}, {2, 3}, {3, 1, 4}, {2, 3, 4}, {0, 3}}) {
+            for (String dtype : new String[] {"float16", "float32", "float64", "int8", "uint8", "int16", "int32", "int64", "bool"}) {
+                NdArray a = sample(dtype, shape);
+                byte[] bytes = fortranNpy(a);
+                Path p = tmp.resolve("f.npy");
+                Files.write(p, bytes);
+                assertThat(Npy.read(p)).as(dtype + " " + Arrays.toString(shape)).isEqualTo(a);
+
+                Path z = tmp.resolve("f.npz");
+                try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(z))) {
+                    out.putNextEntry(new ZipEntry("x.npy"));
+                    out.write(bytes);
+                    out.closeEntry();
+                }
+                assertThat(Npz.read(z).get("x")).as("npz " + dtype + " " + Arrays.toString(shape)).isEqualTo(a);
+            }
+        }
+    }
+
+    /** Distinct values (so a misplaced element shows) that every dtype holds exactly. */
+    private static NdArray sample(String dtype, int[] shape) {
+        int n = Arrays.stream(shape).reduce(1, (x, y) -> x * y);
+        Object data = switch (dtype) {
+            case "float16", "float32" -> { float[] v = new float[n]; for (int i = 0; i < n; i++) v[i] = i - 7.5f; yield v; }
+            case "float64" -> { double[] v = new double[n]; for (int i = 0; i < n; i++) v[i] = i / 3.0; yield v; }
+            case "bool" -> { boolean[] v = new boolean[n]; for (int i = 0; i < n; i++) v[i] = i % 3 == 1; yield v; }
+            default -> { long[] v = new long[n]; for (int i = 0; i < n; i++) v[i] = dtype.equals("uint8") ? i * 7 : i * 5 - 60; yield v; }
+        };
+        return new NdArray(dtype, shape, data);
+    }
+
+    /** An .npy with 'fortran_order': True: element (i0, i1, ...) at column-major position i0 + d0 * (i1 + d1 * (...)). */
+    private static byte[] fortranNpy(NdArray a) throws IOException {
+        int[] shape = a.shape();
+        int n = a.numel();
+        Object cData = a.data();
+        Object fData = java.lang.reflect.Array.newInstance(cData.getClass().getComponentType(), n);
+        for (int f = 0; f < n; f++) {
+            int rest = f, c = 0;
+            int[] idx = new int[shape.length];
+            for (int d = 0; d < shape.length; d++) { idx[d] = rest % shape[d]; rest /= shape[d]; }
+            for (int d = 0; d < shape.length; d++) c = c * shape[d] + idx[d];
+            java.lang.reflect.Array.set(fData, f, java.lang.reflect.Array.get(cData, c));
+        }
+        String descr = Map.of("float16", "<f2", "float32", "<f4", "float64", "<f8", "int8", "|i1", "uint8", "|u1", "int16", "<i2",
+                "int32", "<i4", "int64", "<i8", "bool", "|b1").get(a.dtype());
+        StringBuilder dims = new StringBuilder();
+        for (int d : shape) dims.append(d).append(", ");
+        byte[] hb = ("{'descr': '" + descr + "', 'fortran_order': True, 'shape': (" + dims.toString().strip() + "), }\n").getBytes(StandardCharsets.ISO_8859_1);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) hb.length, (byte) (hb.length >>> 8)});
+        out.write(hb);
+        out.write(IoSupport.encode(new NdArray(a.dtype(), new int[] {n}, fData), IoSupport.Elem.ofDtype(a.dtype()), java.nio.ByteOrder.LITTLE_ENDIAN));
+        return out.toByteArray();
     }
 
     @Test

@@ -75,7 +75,10 @@ class SafeTensorsTest {
 
     /** A safetensors file with the given JSON header and data bytes. */
     private Path file(String name, String header, int dataBytes) throws IOException {
-        byte[] hb = header.getBytes(StandardCharsets.UTF_8);
+        return file(name, header.getBytes(StandardCharsets.UTF_8), dataBytes);
+    }
+
+    private Path file(String name, byte[] hb, int dataBytes) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hb.length).array());
         out.write(hb);
@@ -83,6 +86,28 @@ class SafeTensorsTest {
         Path p = tmp.resolve(name);
         Files.write(p, out.toByteArray());
         return p;
+    }
+
+    /** Jackson's messages span lines and quote the header; ours are one line naming the file and the header. */
+    @Test
+    void malformedOrNonUtf8HeadersAreOneLineNamingTheHeader() throws IOException {
+        String t = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";
+        String[][] cases = {
+            {"eof", "{\"a\":" + t + ",\n\"b\":{\n", "malformed JSON header"},
+            {"control", "{\"a\u0001\u2028\":" + t + "}", "malformed JSON header"},
+            {"comment", "{/* x */\"a\":" + t + "}", "malformed JSON header"},
+            {"trailing", "{\"a\":" + t + "} {}", "malformed JSON header"},
+        };
+        for (String[] c : cases) {
+            Path p = file(c[0] + ".safetensors", c[1], 4);
+            assertThatThrownBy(() -> SafeTensors.read(p)).as(c[0]).isInstanceOf(FormatException.class)
+                    .hasMessageStartingWith(p + ": " + c[2]).hasMessageNotContaining("\n").hasMessageNotContaining("\u0001")
+                    .hasMessageNotContaining("\u2028");
+        }
+        byte[] latin1 = ("{\"caf\u00e9\":" + t + "}").getBytes(StandardCharsets.ISO_8859_1); // 0xe9 alone: not UTF-8
+        Path p = file("latin1.safetensors", latin1, 4);
+        assertThatThrownBy(() -> SafeTensors.read(p)).isInstanceOf(FormatException.class)
+                .hasMessage(p + ": header is not valid UTF-8 (at byte 5)");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +80,24 @@ class TorchCheckpointTest {
             assertThatThrownBy(() -> TorchCheckpoint.read(p)).as(name + " cut " + cut).isInstanceOf(FormatException.class)
                     .hasMessageStartingWith(p + ": ").hasMessageNotContaining("\n");
         }
+    }
+
+    /** ZipFile does not check CRC-32: without CheckedZip.read a flipped byte in a stored tensor loads as a wrong weight. */
+    @Test
+    void refusesAFlippedByteInAStoredTensor() throws IOException {
+        byte[] b = Files.readAllBytes(Fixtures.file("sd_zip.pt"));
+        String member;
+        byte[] storage;
+        try (ZipFile z = new ZipFile(Fixtures.file("sd_zip.pt").toFile())) {
+            ZipEntry e = z.stream().filter(x -> x.getName().contains("/data/") && x.getSize() >= 16).findFirst().orElseThrow();
+            member = e.getName();
+            storage = z.getInputStream(e).readAllBytes();
+        }
+        b[NpzTest.indexOf(b, storage) + storage.length / 2] ^= 0x40;
+        Path p = tmp.resolve("flipped.pt");
+        Files.write(p, b);
+        assertThatThrownBy(() -> TorchCheckpoint.read(p)).isInstanceOf(FormatException.class)
+                .hasMessage(p + ": member '" + member + "': CRC-32 mismatch (the file is corrupt)");
     }
 
     @Test
