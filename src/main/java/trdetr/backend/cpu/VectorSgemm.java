@@ -38,7 +38,13 @@ final class VectorSgemm {
      */
     static final VectorSpecies<Float> S = species();
     static final int VL = S.length();
-    static final int MR = 4;
+    /**
+     * Rows of the micro-tile: 8 with 512-bit vectors (16 accumulators of the 32 registers AVX-512 has), else 4
+     * (8 of 16). Two FMA units of latency 4 need 8 independent accumulators just to stay busy; 16 leave room for
+     * the loads. {@code -Dtrdetr.gemm.mr=4|8} forces one (8 only with 512-bit vectors). The tile shape changes the
+     * order of no addition: every element of C is the same FMA chain over each K block whatever MR is.
+     */
+    static final int MR = rows();
     static final int NR = 2 * VL;
     /** Maximum K block. */
     static final int KC = intProp("trdetr.gemm.kc", 256);
@@ -65,6 +71,11 @@ final class VectorSgemm {
         // Never use a shape wider than the hardware supports (it would be emulated, very slowly).
         if (s.vectorBitSize() > FloatVector.SPECIES_PREFERRED.vectorBitSize()) s = FloatVector.SPECIES_PREFERRED;
         return s;
+    }
+
+    private static int rows() {
+        int wide = VL >= 16 ? 8 : 4;
+        return Integer.getInteger("trdetr.gemm.mr", wide) == 4 ? 4 : wide;
     }
 
     private static int intProp(String name, int def) {
@@ -284,12 +295,12 @@ final class VectorSgemm {
                         int ai = ir * kcur;
                         int ci = cRow + ir * ldc;
                         if (rows == MR && w == NR) {
-                            kernel(kcur, ap, ai, bp, bi, c, ci, ldc, add);
+                            tile(kcur, ap, ai, bp, bi, c, ci, ldc, add);
                             continue;
                         }
                         // Edge tile: compute into the tile buffer, copy the valid part.
-                        if (w <= VL) kernelHalf(kcur, ap, ai, bp, bi, tile);
-                        else kernel(kcur, ap, ai, bp, bi, tile, 0, NR, false);
+                        if (w <= VL) tileHalf(kcur, ap, ai, bp, bi, tile);
+                        else tile(kcur, ap, ai, bp, bi, tile, 0, NR, false);
                         for (int r = 0; r < rows; r++) {
                             int cr = ci + r * ldc, tr = r * NR;
                             if (add) {
@@ -303,13 +314,18 @@ final class VectorSgemm {
             }
         }
 
-        /** Packs op(A) rows [i0, i0+mcur) × columns [p0, p0+kc) into 4-row panels; rows past mcur are zero. */
+        /** Packs op(A) rows [i0, i0+mcur) × columns [p0, p0+kc) into MR-row panels; rows past mcur are zero. */
         void packA(float[] ap, int i0, int mcur, int p0, int kc) {
             float[] a = this.a;
             int lda = this.lda;
             for (int ir = 0; ir < mcur; ir += MR) {
                 int rows = Math.min(MR, mcur - ir);
                 int d = ir * kc;
+                if (MR == 8 && rows == MR) {
+                    if (!transA) packRows8(a, aOff + (i0 + ir) * lda + p0, lda, ap, d, kc);
+                    else packColumns8(a, aOff + p0 * lda + i0 + ir, lda, ap, d, kc);
+                    continue;
+                }
                 if (!transA) {
                     int s0 = aOff + (i0 + ir) * lda + p0;
                     if (rows == MR) {
@@ -345,8 +361,148 @@ final class VectorSgemm {
         }
     }
 
+    /** Eight rows of A from s (row stride lda), kc columns, into one 8-row panel at d. */
+    private static void packRows8(float[] a, int s, int lda, float[] ap, int d, int kc) {
+        int s1 = s + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda, s6 = s5 + lda, s7 = s6 + lda;
+        for (int p = 0; p < kc; p++, d += 8) {
+            ap[d] = a[s + p];
+            ap[d + 1] = a[s1 + p];
+            ap[d + 2] = a[s2 + p];
+            ap[d + 3] = a[s3 + p];
+            ap[d + 4] = a[s4 + p];
+            ap[d + 5] = a[s5 + p];
+            ap[d + 6] = a[s6 + p];
+            ap[d + 7] = a[s7 + p];
+        }
+    }
+
+    /** Eight consecutive floats per p of a transposed A (A(i, p) at s + p*lda + i), kc columns, into a panel at d. */
+    private static void packColumns8(float[] a, int s, int lda, float[] ap, int d, int kc) {
+        for (int p = 0; p < kc; p++, d += 8, s += lda) System.arraycopy(a, s, ap, d, 8);
+    }
+
     // ------------------------------------------------------------------------------------------------------------
-    // Micro-kernel
+    // Micro-kernels
+
+    /** The MR × NR tile (see {@link #kernel} and {@link #kernel8}). */
+    static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
+        if (MR == 8) kernel8(kc, ap, ai, bp, bi, c, ci, ldc, add);
+        else kernel(kc, ap, ai, bp, bi, c, ci, ldc, add);
+    }
+
+    /** The MR × VL edge tile (see {@link #kernelHalf} and {@link #kernelHalf8}). */
+    static void tileHalf(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+        if (MR == 8) kernelHalf8(kc, ap, ai, bp, bi, tile);
+        else kernelHalf(kc, ap, ai, bp, bi, tile);
+    }
+
+    /**
+     * C[0..8, 0..NR) (+)= Apanel(8×kc) · Bpanel(kc×NR), as {@link #kernel} with eight rows: 16 accumulators, and per
+     * k step 2 vector loads of B, 8 broadcasts of A, 16 FMAs. {@code ap[ai + 8p + r]} is A(r, p).
+     */
+    static void kernel8(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+            ai += 8;
+            bi += NR;
+        }
+        // Written out, not through a helper: a FloatVector passed to a method C2 does not inline is boxed.
+        int c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc, c6 = c5 + ldc, c7 = c6 + ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + VL));
+            c10 = c10.add(FloatVector.fromArray(S, c, c1));
+            c11 = c11.add(FloatVector.fromArray(S, c, c1 + VL));
+            c20 = c20.add(FloatVector.fromArray(S, c, c2));
+            c21 = c21.add(FloatVector.fromArray(S, c, c2 + VL));
+            c30 = c30.add(FloatVector.fromArray(S, c, c3));
+            c31 = c31.add(FloatVector.fromArray(S, c, c3 + VL));
+            c40 = c40.add(FloatVector.fromArray(S, c, c4));
+            c41 = c41.add(FloatVector.fromArray(S, c, c4 + VL));
+            c50 = c50.add(FloatVector.fromArray(S, c, c5));
+            c51 = c51.add(FloatVector.fromArray(S, c, c5 + VL));
+            c60 = c60.add(FloatVector.fromArray(S, c, c6));
+            c61 = c61.add(FloatVector.fromArray(S, c, c6 + VL));
+            c70 = c70.add(FloatVector.fromArray(S, c, c7));
+            c71 = c71.add(FloatVector.fromArray(S, c, c7 + VL));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + VL);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + VL);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + VL);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + VL);
+        c40.intoArray(c, c4);
+        c41.intoArray(c, c4 + VL);
+        c50.intoArray(c, c5);
+        c51.intoArray(c, c5 + VL);
+        c60.intoArray(c, c6);
+        c61.intoArray(c, c6 + VL);
+        c70.intoArray(c, c7);
+        c71.intoArray(c, c7 + VL);
+    }
+
+    /** {@link #kernelHalf} with eight rows: the 8×VL result into {@code tile} (row r at r*NR). */
+    static void kernelHalf8(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+        FloatVector c4 = FloatVector.zero(S), c5 = FloatVector.zero(S), c6 = FloatVector.zero(S), c7 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            c0 = FloatVector.broadcast(S, ap[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, ap[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[ai + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, ap[ai + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, ap[ai + 5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, ap[ai + 6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, ap[ai + 7]).fma(b0, c7);
+            ai += 8;
+            bi += NR;
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, NR);
+        c2.intoArray(tile, 2 * NR);
+        c3.intoArray(tile, 3 * NR);
+        c4.intoArray(tile, 4 * NR);
+        c5.intoArray(tile, 5 * NR);
+        c6.intoArray(tile, 6 * NR);
+        c7.intoArray(tile, 7 * NR);
+    }
 
     /**
      * C[0..4, 0..NR) (+)= Apanel(4×kc) · Bpanel(kc×NR). {@code ap[ai + 4p + r]} is A(r, p);

@@ -101,6 +101,43 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The vector GEMM's arithmetic, exactly: each element of C is one FMA chain per K block (blocks balanced as
+     * {@link VectorSgemm#KC} says), the first block stored (or added to C when accumulating), each later one added to
+     * C. No tile shape, thread count or edge path may change a bit of it, so a faster kernel stays bit-identical.
+     */
+    @Test
+    void vectorIsExactlyTheBlockedFmaChainWhateverTheTileAndThreads() {
+        Random r = new Random(16);
+        for (int nt : new int[] {1, 2}) {
+            Parallel.setThreads(nt);
+            for (int[] s : new int[][] {{300, 257, 121}, {13, 75, 75}, {121, 33, 600}, {8, 64, 256}, {250, 70, 520}}) {
+                for (int tr = 0; tr < 8; tr++) {
+                    boolean ta = (tr & 1) != 0, tb = (tr & 2) != 0, acc = (tr & 4) != 0;
+                    int m = s[0], n = s[1], k = s[2];
+                    float[] a = randomArray(r, m * k), b = randomArray(r, k * n), c = randomArray(r, m * n);
+                    float[] want = c.clone();
+                    int kb = (k + VectorSgemm.KC - 1) / VectorSgemm.KC, kc = (k + kb - 1) / kb;
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            for (int p0 = 0; p0 < k; p0 += kc) {
+                                float sum = 0f;
+                                for (int p = p0; p < Math.min(k, p0 + kc); p++) {
+                                    sum = Math.fma(ta ? a[p * m + i] : a[i * k + p], tb ? b[j * k + p] : b[p * n + j], sum);
+                                }
+                                want[i * n + j] = p0 == 0 && !acc ? sum : sum + want[i * n + j];
+                            }
+                        }
+                    }
+                    VectorSgemm.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, acc);
+                    int at = java.util.Arrays.mismatch(c, want);
+                    assertThat(at).as("m=%d n=%d k=%d transA=%b transB=%b acc=%b threads=%d (%s): first difference at %d",
+                            m, n, k, ta, tb, acc, nt, VectorSgemm.describe(), at).isEqualTo(-1);
+                }
+            }
+        }
+    }
+
     @Test
     void vectorWideBUsesColumnSlabs() {
         // k·n above the packed-B limit (4M floats): processed in column slabs.
