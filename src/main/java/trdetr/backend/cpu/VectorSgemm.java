@@ -14,12 +14,14 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Design (see shared/notes/cpu-gemm.md):
  * <ul>
  * <li>Micro-kernel: {@code MR × NR = 4 × 2·VL} (4×16 with 256-bit vectors): 8 vector accumulators; per k step
- *     2 vector loads of packed B, 4 broadcasts of packed A, 8 FMAs. A 6-row tile spills an accumulator.</li>
+ *     2 vector loads of packed B, 4 broadcasts of packed A, 8 FMAs. A 6-row tile spills an accumulator there.
+ *     With 512-bit vectors (32 registers) the tile is 8 × 32: 16 accumulators, 2 loads and 8 broadcasts per
+ *     16 FMAs ({@link #kernel8}).</li>
  * <li>op(B) is packed once per call (in parallel, one task per panel) into zero-padded {@code NR}-wide panels,
  *     panel {@code jp} holding element (p, j) at {@code jp*k*NR + p*NR + j%NR}; Bᵀ is transposed while packing,
  *     so the linear-layer form A·Wᵀ costs the same as A·B. Very wide B is processed in column slabs so the
  *     pack buffer stays bounded.</li>
- * <li>op(A) is packed per (M block, K block) into 4-row panels (element (i, p) at {@code (i/4)*kc*4 + p*4 + i%4}),
+ * <li>op(A) is packed per (M block, K block) into MR-row panels (element (i, p) at {@code (i/MR)*kc*MR + p*MR + i%MR}),
  *     zero-padded rows at the bottom edge.</li>
  * <li>K blocks of at most {@link #KC} (balanced: 2818 → 12 × 235), M blocks of about {@link #MC} rows: the
  *     {@code kc×NR} B panel stays in L1, the {@code mc×kc} A block in L2. The first K block stores into C
