@@ -58,6 +58,25 @@ class OpsForwardTest {
         }
     }
 
+    /**
+     * The float32 softmax's arithmetic, bit for bit: exp(x − max) in double, summed in index order, each term times
+     * 1/Σ, rounded once. Faster loops must keep it (the CPU kernel computes each exp once for both uses).
+     */
+    @Test
+    void float32SoftmaxIsExactlyTheDoubleFormulaRoundedOnce() {
+        Tensor x = Tensor.randn(gen, DType.FLOAT32, 7, 75).mul(3.0);
+        float[] a = x.toFloatArray(), y = x.softmax(-1).toFloatArray();
+        for (int r = 0; r < 7; r++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < 75; j++) m = Math.max(m, a[r * 75 + j]);
+            double s = 0;
+            for (int j = 0; j < 75; j++) s += Math.exp(a[r * 75 + j] - m);
+            for (int j = 0; j < 75; j++) {
+                assertThat(y[r * 75 + j]).as("row %d, column %d", r, j).isEqualTo((float) (Math.exp(a[r * 75 + j] - m) * (1.0 / s)));
+            }
+        }
+    }
+
     @Test
     void softmaxAndLogSoftmax() {
         Tensor x = Tensor.of(new double[] {1, 2, 3, 0, Double.NEGATIVE_INFINITY, 0}, 2, 3);
