@@ -6,7 +6,7 @@ import trdetr.tensor.Generator;
  * The two draws the official dataset makes with Python's {@code random} module — {@code random.shuffle} and
  * {@code random.sample} — on our seeded {@link Generator} instead. The algorithms have the same distribution
  * (uniform permutation; k distinct elements, in draw order) but the random stream differs from CPython's Mersenne
- * Twister, so individual labels cannot match a Python run (the spec, §4.7, notes this cannot be replicated anyway).
+ * Twister, so individual labels cannot match a Python run (spec §4.7 notes this cannot be replicated anyway).
  */
 public final class RandomSampling {
     private RandomSampling() {}

@@ -86,7 +86,7 @@ public record TrDetrConfig(
     /** A loss weight, cost or margin: finite and not negative. */
     private static double weight(OptionReader r, String key, double dflt) { return r.real(key, dflt, 0, Double.MAX_VALUE); }
 
-    /** From an official opt.json / checkpoint `opt`: v_feat_dim there excludes the 2 TEF columns when ctx_mode has "tef" (§1.3). */
+    /** From an official opt.json / checkpoint `opt`: v_feat_dim there excludes the 2 TEF columns when ctx_mode has "tef" (spec §1.3). */
     public static TrDetrConfig fromOfficialOpt(Map<String, Object> opt, Path source) {
         Map<String, Object> o = new java.util.HashMap<>(opt);
         String ctx = String.valueOf(o.getOrDefault("ctx_mode", "video_tef"));
