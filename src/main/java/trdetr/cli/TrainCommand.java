@@ -106,6 +106,12 @@ final class TrainCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         device.use();
         if (threads != null) Parallel.setThreads(threads);
+        // The model's MR2HD step turns spans into whole clips with clip_length, an int in the official code (its
+        // --clip_length is type=int); a fractional value would silently become (int) 0.5 = 0 there.
+        if (!(data.clipLength >= 1) || data.clipLength != Math.rint(data.clipLength)) {
+            throw new UserError("--clip-length " + data.clipLength + ": training needs a whole number of seconds per clip, at least 1 "
+                    + "(the model's clip_length is an integer, as in the official code)");
+        }
         boolean demo = trainPath == null;
         if (demo && !data.dataset.isDefault()) {
             throw new UserError("--dset-name " + data.dataset.name + " needs --train-path (the demo dataset is QVHighlights)");

@@ -65,8 +65,8 @@ public record TrDetrConfig(
         return new TrDetrConfig(hiddenDim, nheads, r.integer("enc_layers", d.encLayers, 1, 64), r.integer("dec_layers", d.decLayers, 1, 64),
                 r.integer("dim_feedforward", d.dimFeedforward, 1, 65536), r.integer("num_queries", d.numQueries, 1, 10000),
                 vFeatDim, r.integer("t_feat_dim", d.tFeatDim, 1, MAX_FEATURE_DIM), aFeatDim,
-                // clip_length 0 is what the training command's whole seconds make of a sub-second clip; MR2HD copes.
-                r.integer("n_input_proj", d.nInputProj, 1, 3), r.integer("clip_length", d.clipLength, 0, 3600),
+                // clip_length divides in MR2HD's span-to-clip step; train refuses anything but whole seconds >= 1.
+                r.integer("n_input_proj", d.nInputProj, 1, 3), r.integer("clip_length", d.clipLength, 1, 3600),
                 // max_v_l -1 (or 0) keeps every clip (Lighthouse); max_q_l sizes the text position table.
                 r.integer("max_v_l", d.maxVL, -1, MAX_FEATURE_DIM), r.integer("max_q_l", d.maxQL, 1, 65536),
                 r.real("dropout", d.dropout, 0, 1), r.real("input_dropout", d.inputDropout, 0, 1),

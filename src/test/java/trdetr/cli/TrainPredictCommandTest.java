@@ -55,4 +55,15 @@ class TrainPredictCommandTest {
         assertThat(f[0]).isEqualTo("2");
         assertThat(f[2].strip()).isEqualTo("error: --t-feat-dir, --v-feat-dirs and --a-feat-dir need --train-path (the demo dataset has its own features)");
     }
+
+    /** A sub-second clip would become clip_length 0 in the model (an int, as officially): refused before anything runs. */
+    @Test
+    void aFractionalClipLengthIsRefused() {
+        String[] r = run("train", "--demo-dir", tmp.resolve("demo").toString(), "--results-root", tmp.resolve("results").toString(),
+                "--clip-length", "0.5", "--no-progress");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2].strip()).isEqualTo("error: --clip-length 0.5: training needs a whole number of seconds per clip, at least 1 "
+                + "(the model's clip_length is an integer, as in the official code)");
+        assertThat(tmp.resolve("results")).doesNotExist();
+    }
 }
