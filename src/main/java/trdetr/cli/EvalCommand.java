@@ -56,7 +56,14 @@ final class EvalCommand implements Callable<Integer> {
         if (dataset.domain() != null) gt = gt.stream().filter(g -> dataset.domain().equals(g.domain())).toList();
         List<SubmissionEntry> predictions = StandaloneEvaluator.readSubmission(submission);
         InputChecks.submission(predictions);
-        EvaluationResult result = benchmark.evaluate(predictions, gt, !allowMissing, evalBsz);
+        EvaluationResult result;
+        try {
+            result = benchmark.evaluate(predictions, gt, !allowMissing, evalBsz);
+        } catch (UserError e) {
+            // What scoring finds wrong is about the ground truth given: name it, unless the message already does.
+            if (e.getMessage().contains(groundTruth.toString())) throw e;
+            throw new UserError(groundTruth + ": " + e.getMessage());
+        }
         if (json) {
             System.out.println(result.toJson());
         } else {

@@ -103,4 +103,18 @@ class EvalCommandTest {
         return "{\"qid\": " + qid + ", \"pred_relevant_windows\": [" + window.replace("]", ", 0.9]") + "], \"pred_saliency_scores\": ["
                 + String.join(", ", saliency) + "]}";
     }
+
+    /** A ground truth with no window in a length range cannot be scored there; the error names the file. */
+    @Test
+    void aLengthRangeWithoutGroundTruthNamesTheFile(@TempDir Path dir) throws Exception {
+        String scores = java.util.stream.IntStream.range(0, 75).mapToObj(i -> "0.5").collect(java.util.stream.Collectors.joining(", "));
+        Path gt = Files.writeString(dir.resolve("gt.jsonl"), "{\"qid\": 1, \"query\": \"q\", \"duration\": 150, \"vid\": \"v\", "
+                + "\"relevant_windows\": [[0, 4]], \"relevant_clip_ids\": [0, 1], \"saliency_scores\": [[1, 2, 3], [2, 2, 2]]}\n");
+        Path sub = Files.writeString(dir.resolve("sub.jsonl"), "{\"qid\": 1, \"query\": \"q\", \"vid\": \"v\", "
+                + "\"pred_relevant_windows\": [[0, 4, 0.9]], \"pred_saliency_scores\": [" + scores + "]}");
+        String[] r = eval("--submission", sub.toString(), "--gt", gt.toString());
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2].strip()).startsWith("error: " + gt + ": no query has a ground-truth window in the \"middle\" length range")
+                .doesNotContain("\n");
+    }
 }
