@@ -48,6 +48,18 @@ public interface Backend extends LossKernels {
      */
     Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB);
 
+    /**
+     * torch.nn.Linear's forward on matrices: op(x)·wᵀ + bias, with op(x) = x (m, k), or xᵀ when {@code transX} (x
+     * stored (k, m)); w (n, k) and bias (n) contiguous. The bias is added to the product's rounded result, so a device
+     * that fuses the addition into its product gives the same bits as this default, which composes
+     * {@link #matmul} and {@link #binary}.
+     */
+    default Tensor linear(Tensor x, boolean transX, Tensor w, Tensor bias) {
+        Tensor y = matmul(x, w, transX, true);
+        Tensor rows = new Tensor(dense(bias).storage(), y.shape(), new int[] {0, 1}, 0);   // bias broadcast over rows
+        return binary(BinaryOp.ADD, y, rows);
+    }
+
     /** Softmax (or log-softmax) over the last axis; a row that is entirely -inf gives zeros (log: -inf). */
     Tensor softmax(Tensor x, boolean log);
 

@@ -1,6 +1,7 @@
 package trdetr.ops;
 
 import trdetr.autograd.Autograd;
+import trdetr.tensor.DType;
 import trdetr.tensor.Shape;
 import trdetr.tensor.Tensor;
 
@@ -60,7 +61,29 @@ public final class LinearAlgebra {
             throw new IllegalArgumentException("linear: input of shape " + Shape.str(x.shape()) + " does not match weight of shape "
                     + Shape.str(weight.shape()) + " (in-features " + weight.size(1) + ")");
         }
-        Tensor y = matmul(x, weight, false, true);
-        return bias == null ? y : y.add(bias);
+        if (bias == null) return matmul(x, weight, false, true);
+        boolean fusable = x.rank() >= 2 && weight.rank() == 2 && bias.rank() == 1 && bias.size(0) == weight.size(0)
+                && x.dtype() == weight.dtype() && bias.dtype() == x.dtype() && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.FLOAT64)
+                && x.backend() == weight.backend() && x.backend() == bias.backend();
+        if (!fusable) return matmul(x, weight, false, true).add(bias);
+        // One node for the product and the bias, so the backend may add the bias as it stores the product (same
+        // bits). Rows of a batched x are flattened, as matmul does; a transposed 2-D view goes as a flag, not a copy.
+        int[] shape = x.shape().clone();
+        Tensor rows = x.rank() == 2 ? x : x.detach().reshape(-1, shape[shape.length - 1]);
+        boolean transX = !rows.isContiguous() && isTransposedContiguous(rows);
+        Tensor flat = x.backend().linear((transX ? rows.mT() : rows).contiguous().detach(), transX, weight.contiguous().detach(),
+                bias.contiguous().detach());
+        shape[shape.length - 1] = flat.size(1);
+        Tensor y = x.rank() == 2 ? flat : flat.reshape(shape);
+        return Autograd.record("linear", y, (g, needs) -> {
+            // exactly the gradients of the reshapes, product and addition this replaces, computed the same way:
+            // the bias's from the unflattened gradient (a sum over the same axes in the same order)
+            Tensor g2 = g.rank() == 2 ? g : g.reshape(-1, g.size(-1));
+            Tensor x2 = x.rank() == 2 ? x : x.reshape(-1, x.size(-1));
+            return new Tensor[] {
+                needs[0] ? matmul(g2, weight, false, false).reshape(x.shape()) : null,
+                needs[1] ? matmul(g2, x2, true, false) : null,
+                needs[2] ? g.sumTo(bias.shape()) : null};
+        }, x, weight, bias);
     }
 }

@@ -349,6 +349,17 @@ public final class CpuBackend implements Backend {
 
     // ------------------------------------------------------------------ matrix products
 
+    /** Float32 on the Vector API: the bias is added to each tile of the product as its last K block is stored. */
+    @Override public Tensor linear(Tensor x, boolean transX, Tensor w, Tensor bias) {
+        int k = w.size(1);
+        if (x.dtype() != DType.FLOAT32 || !Sgemm.fusesBias() || k == 0) return Backend.super.linear(x, transX, w, bias);
+        int m = x.size(transX ? 1 : 0), n = w.size(0);
+        Tensor px = packed(x), pw = packed(w), pb = packed(bias);
+        Tensor out = empty(DType.FLOAT32, new int[] {m, n});
+        Sgemm.gemmWithBias(transX, m, n, k, f32(px), transX ? m : k, f32(pw), k, f32(pb), f32(out));
+        return out;
+    }
+
     @Override public Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
         MatmulShape ms = MatmulShape.of(a.shape(), b.shape(), transA, transB);
         int batch = ms.batch(), m = ms.m(), n = ms.n(), k = ms.k(), lda = ms.lda(), ldb = ms.ldb();

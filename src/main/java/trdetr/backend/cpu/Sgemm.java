@@ -51,6 +51,22 @@ public final class Sgemm {
         }
     }
 
+    /** Whether {@link #gemmWithBias} is available (the Vector API kernel; the scalar one has no bias epilogue). */
+    public static boolean fusesBias() { return VECTOR; }
+
+    /**
+     * C (m×n, ldc n, offset 0) = op(A)·Bᵀ + bias in one pass: B stored (n, k), bias (n) added to every row of the
+     * product's rounded result as each tile is finished, bit-identical to the product followed by the addition.
+     * Only where {@link #fusesBias()}.
+     */
+    public static void gemmWithBias(boolean transA, int m, int n, int k, float[] a, int lda, float[] b, int ldb,
+                                    float[] bias, float[] c) {
+        checkArgs(1, transA, true, m, n, k, a.length, 0, lda, 0, b.length, 0, ldb, 0, c.length, 0, n, 0);
+        if (bias.length < n) throw new IllegalArgumentException("gemmWithBias: bias has " + bias.length + " elements for " + n + " columns");
+        if (!VECTOR) throw new IllegalStateException("gemmWithBias needs the Vector API kernel");
+        VectorSgemm.gemm(transA, true, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, false, bias);
+    }
+
     /** The same for {@code batch} independent products; matrix t uses offsets aOff+t*strideA, bOff+t*strideB,
      *  cOff+t*strideC (a stride of 0 broadcasts one operand over the batch; strideC must separate the
      *  C blocks when batch > 1). */

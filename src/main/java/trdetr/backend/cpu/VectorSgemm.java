@@ -119,6 +119,13 @@ final class VectorSgemm {
     static void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, null);
+    }
+
+    /** {@link #gemm}, and when {@code bias} is not null, bias[j] added to column j of the result (k > 0). */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate, float[] bias) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             if (!accumulate) zero(m, n, c, cOff, ldc);
@@ -132,6 +139,8 @@ final class VectorSgemm {
             int bo = bOff + (transB ? j0 * ldb : j0);
             Product pr = new Product(transA, transB, m, ns, k, a, aOff, lda, b, bo, ldb, c, cOff + j0, ldc,
                                      accumulate, ctx.bpack(packedBSize(k, ns)));
+            pr.bias = bias;
+            pr.biasOff = j0;
             pr.run(par);
         }
     }
@@ -194,6 +203,9 @@ final class VectorSgemm {
         final int panels;       // NR-wide panels of op(B)
         final int kb, kc;       // number of K blocks, their (balanced) size
         int mc, rowChunks, colGroups, panelsPerGroup;
+        /** Added to every row after the last K block (null: none); column j of this product takes bias[biasOff + j]. */
+        float[] bias;
+        int biasOff;
 
         Product(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate, float[] bp) {
@@ -287,6 +299,7 @@ final class VectorSgemm {
                 int kcur = Math.min(kc, k - p0);
                 packA(ap, i0, mcur, p0, kcur);
                 boolean add = accumulate || kbi > 0;
+                float[] tileBias = kbi == kb - 1 ? bias : null;
                 for (int jp = jp0; jp < jp1; jp++) {
                     int j0 = jp * NR;
                     int w = Math.min(NR, n - j0);
@@ -298,6 +311,7 @@ final class VectorSgemm {
                         int ci = cRow + ir * ldc;
                         if (rows == MR && w == NR) {
                             tile(kcur, ap, ai, bp, bi, c, ci, ldc, add);
+                            if (tileBias != null) addBias(tileBias, biasOff + j0, c, ci, ldc, MR);
                             continue;
                         }
                         // Edge tile: compute into the tile buffer, copy the valid part.
@@ -310,6 +324,8 @@ final class VectorSgemm {
                             } else {
                                 System.arraycopy(tile, tr, c, cr, w);
                             }
+                            // the product's element first, then the bias: the order of the unfused addition
+                            if (tileBias != null) for (int j = 0; j < w; j++) c[cr + j] += tileBias[biasOff + j0 + j];
                         }
                     }
                 }
@@ -320,12 +336,21 @@ final class VectorSgemm {
         void packA(float[] ap, int i0, int mcur, int p0, int kc) {
             float[] a = this.a;
             int lda = this.lda;
-            for (int ir = 0; ir < mcur; ir += MR) {
+            int first = 0;
+            if (MR == 8 && transA) {
+                // A transposed: row p of the stored matrix holds column p of all rows. Reading it once, whole, for
+                // every full panel beats one 8-float read per panel and p (kc rows apart, lda floats each).
+                first = mcur / 8 * 8;
+                for (int p = 0; p < kc; p++) {
+                    int s = aOff + (p0 + p) * lda + i0;
+                    for (int ir = 0, d = p * 8; ir < first; ir += 8, d += 8 * kc) System.arraycopy(a, s + ir, ap, d, 8);
+                }
+            }
+            for (int ir = first; ir < mcur; ir += MR) {
                 int rows = Math.min(MR, mcur - ir);
                 int d = ir * kc;
                 if (MR == 8 && rows == MR) {
-                    if (!transA) packRows8(a, aOff + (i0 + ir) * lda + p0, lda, ap, d, kc);
-                    else packColumns8(a, aOff + p0 * lda + i0 + ir, lda, ap, d, kc);
+                    packRows8(a, aOff + (i0 + ir) * lda + p0, lda, ap, d, kc);
                     continue;
                 }
                 if (!transA) {
@@ -378,9 +403,13 @@ final class VectorSgemm {
         }
     }
 
-    /** Eight consecutive floats per p of a transposed A (A(i, p) at s + p*lda + i), kc columns, into a panel at d. */
-    private static void packColumns8(float[] a, int s, int lda, float[] ap, int d, int kc) {
-        for (int p = 0; p < kc; p++, d += 8, s += lda) System.arraycopy(a, s, ap, d, 8);
+    /** C's full tile rows (NR wide) += bias[bo .. bo+NR), once the product's elements are final. */
+    private static void addBias(float[] bias, int bo, float[] c, int ci, int ldc, int rows) {
+        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + VL);
+        for (int r = 0; r < rows; r++, ci += ldc) {
+            FloatVector.fromArray(S, c, ci).add(b0).intoArray(c, ci);
+            FloatVector.fromArray(S, c, ci + VL).add(b1).intoArray(c, ci + VL);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
