@@ -56,7 +56,8 @@ public interface Backend extends LossKernels {
      */
     default Tensor linear(Tensor x, boolean transX, Tensor w, Tensor bias) {
         Tensor y = matmul(x, w, transX, true);
-        Tensor rows = new Tensor(dense(bias).storage(), y.shape(), new int[] {0, 1}, 0);   // bias broadcast over rows
+        Tensor b = dense(bias);
+        Tensor rows = new Tensor(b.storage(), y.shape(), new int[] {0, 1}, b.offset());     // bias broadcast over rows
         return binary(BinaryOp.ADD, y, rows);
     }
 

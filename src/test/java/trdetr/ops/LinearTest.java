@@ -55,6 +55,16 @@ class LinearTest {
 
     @Test void aPermutedBatch() { sameBits("permuted 3-d view", x -> x.permute(1, 0, 2), 40, 9, 13, 40); }
 
+    /** Weight and bias that are views into larger storage (a slice at an offset), as split parameters are. */
+    @Test
+    void slicedWeightAndBias() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = Tensor.randn(gen, dtype, 20, 16), wAll = Tensor.randn(gen, dtype, 3 * 37, 16), bAll = Tensor.randn(gen, dtype, 3 * 37);
+            Tensor w = wAll.slice(0, 37, 74), b = bAll.slice(0, 37, 74);
+            assertThat(LinearAlgebra.linear(x, w, b).toDoubleArray()).as("%s", dtype).containsExactly(composed(x, w, b).toDoubleArray());
+        }
+    }
+
     /** More than one K block (k above the GEMM's block of 256): the bias is added once, after the last. */
     @Test void severalKBlocks() { sameBits("k = 600", x -> x, 600, 33, 600); }
 }
