@@ -19,6 +19,7 @@ public final class AnnotationRules {
     public static final double CLIP_SECONDS = 2;
 
     public static String duration(double duration) {
+        if (Double.isNaN(duration) || Double.isInfinite(duration)) return "duration " + num(duration) + " is not a number of seconds";
         return duration > 0 ? null : "duration " + num(duration) + " is not positive";
     }
 
@@ -29,6 +30,8 @@ public final class AnnotationRules {
      */
     public static String window(double start, double end, double duration) {
         String w = "window [" + num(start) + ", " + num(end) + "]";
+        // NaN fails no comparison, so it is refused first; the eval reader accepts NaN and Infinity as JSON numbers.
+        if (!Double.isFinite(start) || !Double.isFinite(end)) return w + " is not a pair of finite numbers";
         if (start > end) return w + " has start > end";
         if (start == end) return w + " has zero length";
         if (start < 0) return w + " starts before 0";

@@ -101,8 +101,8 @@ final class FeatureFiles {
     /**
      * Returns {@code m} if every value is finite, else throws naming the file, the array and the position of the first
      * NaN or ±Inf (in the array's own coordinates, a leading batch axis included). Why: the official loader passes
-     * such values on and its training turns NaN; ours would not say so, because the ReLU of the input projection
-     * ({@code x > 0 ? x : 0}) maps NaN to 0, so a NaN row trains on with a finite loss (issue #20, item 6). One pass
+     * such values on and its training turns NaN, which a user learns of only after the fact (our ReLU once
+     * mapped NaN to 0, so a NaN row even trained on with a finite loss: issue #20, item 6). One pass
      * over values already in memory, made once per file load (the cache keeps the checked matrix), not per batch.
      */
     static FloatMatrix requireFinite(FloatMatrix m, boolean batchAxis, Path file, String key, Annotation a, String what) {

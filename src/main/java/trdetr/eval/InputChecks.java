@@ -36,6 +36,10 @@ public final class InputChecks {
             if (s.windows() == null) continue;
             for (int i = 0; i < s.windows().size(); i++) {
                 double[] w = s.windows().get(i);
+                if (!Double.isFinite(w[0]) || !Double.isFinite(w[1])) {
+                    throw s.error("qid " + s.qid() + ": pred_relevant_windows entry " + i + " [" + AnnotationRules.num(w[0]) + ", "
+                            + AnnotationRules.num(w[1]) + "] is not a pair of finite numbers");
+                }
                 if (w[0] > w[1]) {
                     throw s.error("qid " + s.qid() + ": pred_relevant_windows entry " + i + " [" + AnnotationRules.num(w[0]) + ", "
                             + AnnotationRules.num(w[1]) + "] has start > end");

@@ -158,7 +158,7 @@ public final class DurableFiles {
         if (e instanceof java.nio.file.AccessDeniedException) reason = "permission denied";
         else if (e instanceof java.nio.file.NoSuchFileException) reason = "no such file or directory";
         else if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) reason = fse.getReason();
-        IOException named = new IOException("cannot write " + target + ": " + reason.replace('\n', ' '));
+        IOException named = new IOException("cannot write " + target + ": " + FormatException.oneLine(reason));
         named.initCause(e);
         return named;
     }

@@ -42,7 +42,8 @@ public class FormatException extends RuntimeException {
      * The message on one line: every character a terminal or log reader might break a line at, or act on (control
      * characters, NEL, the Unicode line and paragraph separators), escaped. Messages quote text from files.
      */
-    private static String oneLine(String message) {
+    /** Text made one line: line breaks and other control characters escaped (also for other one-line errors). */
+    public static String oneLine(String message) {
         if (message == null) return "";
         StringBuilder sb = new StringBuilder(message.length());
         for (int i = 0; i < message.length(); i++) {

@@ -69,17 +69,18 @@ public final class LinearAlgebra {
         // One node for the product and the bias, so the backend may add the bias as it stores the product (same
         // bits). Rows of a batched x are flattened, as matmul does; a transposed 2-D view goes as a flag, not a copy.
         int[] shape = x.shape().clone();
-        Tensor rows = x.rank() == 2 ? x : x.detach().reshape(-1, shape[shape.length - 1]);
+        int in = shape[shape.length - 1], out = weight.size(0), count = in == 0 ? 0 : x.numel() / in;
+        Tensor rows = x.rank() == 2 ? x.detach() : x.detach().reshape(count, in);
         boolean transX = !rows.isContiguous() && isTransposedContiguous(rows);
-        Tensor flat = x.backend().linear((transX ? rows.mT() : rows).contiguous().detach(), transX, weight.contiguous().detach(),
-                bias.contiguous().detach());
-        shape[shape.length - 1] = flat.size(1);
+        Tensor flat = x.backend().linear((transX ? rows.mT() : rows).contiguous(), transX, weight.detach().contiguous(),
+                bias.detach().contiguous());
+        shape[shape.length - 1] = out;
         Tensor y = x.rank() == 2 ? flat : flat.reshape(shape);
         return Autograd.record("linear", y, (g, needs) -> {
             // exactly the gradients of the reshapes, product and addition this replaces, computed the same way:
             // the bias's from the unflattened gradient (a sum over the same axes in the same order)
-            Tensor g2 = g.rank() == 2 ? g : g.reshape(-1, g.size(-1));
-            Tensor x2 = x.rank() == 2 ? x : x.reshape(-1, x.size(-1));
+            Tensor g2 = g.rank() == 2 ? g : g.reshape(count, out);           // explicit sizes: a 0 would defeat -1
+            Tensor x2 = x.rank() == 2 ? x : x.reshape(count, in);
             return new Tensor[] {
                 needs[0] ? matmul(g2, weight, false, false).reshape(x.shape()) : null,
                 needs[1] ? matmul(g2, x2, true, false) : null,

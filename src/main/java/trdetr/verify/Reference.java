@@ -49,7 +49,9 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
         List<String> order = new ArrayList<>();
         NdArray orderArray = arrays.get("meta.act_order");
         if (orderArray != null) {
-            for (Object name : json(file, "meta.act_order", orderArray, List.class)) {
+            List<?> names = json(file, "meta.act_order", orderArray, List.class);
+            if (names == null) throw new FormatException(file, "meta.act_order is null, not a list of layer names");
+            for (Object name : names) {
                 if (!(name instanceof String s)) throw new FormatException(file, "meta.act_order must list layer names, not " + name);
                 order.add(s);
             }

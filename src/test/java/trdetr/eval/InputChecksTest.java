@@ -41,6 +41,13 @@ class InputChecksTest {
     }
 
     @Test
+    void aNaNPredictedWindowIsRefused() throws Exception {
+        Path f = file("sub.jsonl", PRED.replace("[30, 30, 0.5]", "[NaN, 30, 0.5]"));
+        assertThatThrownBy(() -> InputChecks.submission(StandaloneEvaluator.readSubmission(f))).isInstanceOf(FormatException.class)
+                .hasMessage(f + ": line 1: qid 1: pred_relevant_windows entry 1 [NaN, 30] is not a pair of finite numbers");
+    }
+
+    @Test
     void groundTruthRowsFollowTheAnnotationRules() throws Exception {
         String[][] cases = {
             {"[[20, 24]]", "[[24, 20]]", "qid 1: window [24, 20] has start > end"},
@@ -49,6 +56,9 @@ class InputChecksTest {
             {"[[4, 4, 4], [0, 0, 0]]", "[[4, 4], [0, 0]]", "qid 1: saliency_scores row 0 has 2 scores, expected one per annotator (3)"},
             {"[10, 11]", "[10, 10]", "qid 1: relevant_clip_ids entry 1 repeats clip 10"},
             {"[10, 11]", "[10, -1]", "qid 1: relevant_clip_ids entry 1 (-1) is not a clip of the video (duration 150 has clips 0..74)"},
+            // NaN fails every comparison; the eval reader takes NaN and Infinity as numbers
+            {"[[20, 24]]", "[[NaN, 24]]", "qid 1: window [NaN, 24] is not a pair of finite numbers"},
+            {"\"duration\": 150", "\"duration\": Infinity", "qid 1: duration Infinity is not a number of seconds"},
         };
         for (String[] c : cases) {
             Path f = file("gt.jsonl", GT.replace("\"qid\": 1", "\"qid\": 0"), GT.replace(c[0], c[1]));

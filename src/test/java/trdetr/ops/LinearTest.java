@@ -65,6 +65,19 @@ class LinearTest {
         }
     }
 
+    /** No in-features: every row is the bias; no out-features: an empty result of the right shape. */
+    @Test
+    void emptyProducts() {
+        Tensor b = Tensor.randn(gen, DType.FLOAT32, 37);
+        assertThat(LinearAlgebra.linear(Tensor.zeros(DType.FLOAT32, 4, 0), Tensor.zeros(DType.FLOAT32, 37, 0), b).toFloatArray())
+                .containsExactly(composed(Tensor.zeros(DType.FLOAT32, 4, 0), Tensor.zeros(DType.FLOAT32, 37, 0), b).toFloatArray());
+        Tensor x = Tensor.randn(gen, DType.FLOAT32, 2, 3, 5).requiresGrad(true);
+        Tensor y = LinearAlgebra.linear(x, Tensor.zeros(DType.FLOAT32, 0, 5), Tensor.zeros(DType.FLOAT32, 0));
+        assertThat(y.shape()).containsExactly(2, 3, 0);
+        y.backward(Tensor.zeros(DType.FLOAT32, 2, 3, 0), false);
+        assertThat(x.grad().toFloatArray()).containsOnly(0f);
+    }
+
     /** More than one K block (k above the GEMM's block of 256): the bias is added once, after the last. */
     @Test void severalKBlocks() { sameBits("k = 600", x -> x, 600, 33, 600); }
 }

@@ -55,6 +55,9 @@ class OpsForwardTest {
             Tensor x = Tensor.of(new double[] {Double.NaN, -1, 0, 2, -0.0, Double.POSITIVE_INFINITY}, 2, 3).to(dtype);
             assertThat(x.relu().toDoubleArray()).as("%s", dtype).containsExactly(Double.NaN, 0, 0, 2, 0, Double.POSITIVE_INFINITY);
             assertThat(x.transpose(0, 1).relu().toDoubleArray()).as("%s strided", dtype).containsExactly(Double.NaN, 2, 0, 0, 0, Double.POSITIVE_INFINITY);
+            Tensor leaf = x.detach().requiresGrad(true);                  // torch's backward: the gradient where !(y <= 0)
+            leaf.relu().backward(Tensor.onesLike(leaf), false);
+            assertThat(leaf.grad().toDoubleArray()).as("%s gradient", dtype).containsExactly(1, 0, 0, 1, 0, 1);
         }
     }
 

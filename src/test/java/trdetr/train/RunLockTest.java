@@ -69,4 +69,31 @@ class RunLockTest {
                 .startsWith("warning: " + dir + ": taking over the lock of an earlier run (pid " + holder.pid() + " on ")
                 .endsWith("that is no longer running" + System.lineSeparator());
     }
+
+    /** Child process: tries once to take the lock on args[0] and prints "locked" or "refused". */
+    static final class TryOnce {
+        public static void main(String[] args) {
+            try (RunLock lock = RunLock.acquire(Path.of(args[0]))) {
+                System.out.println("locked");
+            } catch (java.io.IOException e) {
+                System.out.println("refused");
+            }
+        }
+    }
+
+    /**
+     * A second run refused in this process must leave the first run's lock in force for other processes: on POSIX,
+     * closing any descriptor of the lock file would drop the lock, so the refusal must not open the file at all.
+     */
+    @Test
+    void aRefusalInThisProcessKeepsTheDirectoryLockedForOthers() throws Exception {
+        Path dir = tmp.resolve("run");
+        try (RunLock first = RunLock.acquire(dir)) {
+            for (int i = 0; i < 2; i++) assertThatThrownBy(() -> RunLock.acquire(dir)).hasMessageContaining("another training run");
+            Process other = SmallRun.java(TryOnce.class, dir.toString()).start();
+            String out = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(other.waitFor(1, TimeUnit.MINUTES)).isTrue();
+            assertThat(out).as("another process after this one's refusals").contains("refused").doesNotContain("locked");
+        }
+    }
 }

@@ -386,14 +386,15 @@ public final class CpuBackend implements Backend {
         if (x.dtype() == DType.FLOAT32) {
             float[] a = f32(in), y = f32(out);
             Parallel.forRange(rows, n, (r0, r1) -> {
-                double[] exps = new double[n];      // each exp once: the sum's terms are the outputs' numerators
+                double[] exps = log ? null : new double[n];   // each exp once: the sum's terms are the outputs' numerators
                 for (int r = r0; r < r1; r++) {
                     int o = r * n;
                     float m = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < n; j++) m = Math.max(m, a[o + j]);
                     if (m == Float.NEGATIVE_INFINITY) { Arrays.fill(y, o, o + n, log ? m : 0f); continue; }
                     double s = 0;
-                    for (int j = 0; j < n; j++) { double e = Math.exp(a[o + j] - m); exps[j] = e; s += e; }
+                    if (log) for (int j = 0; j < n; j++) s += Math.exp(a[o + j] - m);
+                    else for (int j = 0; j < n; j++) { double e = Math.exp(a[o + j] - m); exps[j] = e; s += e; }
                     if (log) { float ls = (float) Math.log(s); for (int j = 0; j < n; j++) y[o + j] = a[o + j] - m - ls; }
                     else { double inv = 1.0 / s; for (int j = 0; j < n; j++) y[o + j] = (float) (exps[j] * inv); }
                 }

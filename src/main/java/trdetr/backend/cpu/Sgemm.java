@@ -64,6 +64,10 @@ public final class Sgemm {
         checkArgs(1, transA, true, m, n, k, a.length, 0, lda, 0, b.length, 0, ldb, 0, c.length, 0, n, 0);
         if (bias.length < n) throw new IllegalArgumentException("gemmWithBias: bias has " + bias.length + " elements for " + n + " columns");
         if (!VECTOR) throw new IllegalStateException("gemmWithBias needs the Vector API kernel");
+        if (k == 0) {                                          // an empty product: every row is the bias
+            for (int i = 0; i < m; i++) System.arraycopy(bias, 0, c, i * n, n);
+            return;
+        }
         VectorSgemm.gemm(transA, true, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, false, bias);
     }
 
