@@ -55,7 +55,7 @@ public final class Elementwise {
             case SQRT: return g.div(y.mul(2.0));
             case TANH: return g.mul(y.mul(y).rsub(1.0));
             case SIGMOID: return g.mul(y.mul(y.rsub(1.0)));
-            case RELU: return g.mul(y.le(0.0).not().to(g.dtype()));   // !(y <= 0), as torch: a NaN passes the gradient
+            case RELU: return g.mul(y.le(0.0).to(g.dtype()).rsub(1.0));   // 1 − (y <= 0), as torch: a NaN passes the gradient
             case ABS: return g.mul(x.sign());
             case SIN: return g.mul(x.cos());
             case COS: return g.mul(x.sin().neg());
