@@ -2,17 +2,13 @@ package trdetr.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import trdetr.io.FormatException;
+import trdetr.io.Utf8;
 
 /**
  * The text side of reading a jsonl file, shared by the annotation reader and the evaluator's reader so that both
@@ -37,8 +33,6 @@ public final class JsonlText {
         } catch (IOException e) {
             throw new FormatException(file, "cannot read: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
         }
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         List<String> out = new ArrayList<>();
         int start = 0;
         int n = bytes.length;
@@ -47,9 +41,9 @@ public final class JsonlText {
             int end = start;
             while (end < n && bytes[end] != '\n' && bytes[end] != '\r') end++;
             try {
-                out.add(utf8.decode(ByteBuffer.wrap(bytes, start, end - start)).toString());
-            } catch (CharacterCodingException e) {
-                int bad = start + firstBadOffset(bytes, start, end);
+                out.add(Utf8.decode(bytes, start, end - start));
+            } catch (Utf8.Malformed e) {
+                int bad = start + e.offset;
                 throw new FormatException(file, "line " + (out.size() + 1) + ": not UTF-8 text (byte 0x"
                         + String.format("%02x", bytes[bad] & 0xff) + " at byte " + (bad - start + 1) + " of the line)");
             }
@@ -66,15 +60,5 @@ public final class JsonlText {
         if (cut >= 0) why = why.substring(0, cut);
         int col = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
         return "not valid JSON" + (col > 0 ? " at column " + col : "") + ": " + why;
-    }
-
-    /** Offset (from {@code from}) of the first byte that does not start a valid UTF-8 sequence. */
-    private static int firstBadOffset(byte[] b, int from, int to) {
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(b, from, to - from);
-        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(to - from + 1);
-        utf8.decode(in, out, true);
-        return Math.min(in.position(), to - 1) - from;
     }
 }

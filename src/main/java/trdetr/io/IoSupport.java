@@ -4,10 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -36,23 +32,6 @@ final class IoSupport {
             filled += r;
         }
         return buf;
-    }
-
-    /**
-     * Decodes UTF-8 strictly. new String(bytes, UTF_8) would turn malformed bytes into U+FFFD, silently changing a
-     * name read from a file; Python refuses them, and so do we.
-     *
-     * @throws IllegalArgumentException naming the offset of the first malformed byte
-     */
-    static String utf8(byte[] b, int off, int len) {
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(b, off, len);
-        try {
-            return dec.decode(in).toString();
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("not valid UTF-8 (at byte " + (in.position() - off) + ")");
-        }
     }
 
     // ------------------------------------------------------------------ element types

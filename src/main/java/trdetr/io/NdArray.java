@@ -1,6 +1,5 @@
 package trdetr.io;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Set;
 import trdetr.autograd.GradMode;
@@ -79,7 +78,7 @@ public record NdArray(String dtype, int[] shape, Object data) {
         long[] v = (long[]) data;
         byte[] b = new byte[v.length];
         for (int i = 0; i < v.length; i++) b[i] = (byte) v[i];
-        return new String(b, StandardCharsets.UTF_8);
+        return Utf8.decode(b, 0, b.length);                       // strict: a corrupt byte is an error, not U+FFFD
     }
 
     @Override public boolean equals(Object o) {

@@ -77,7 +77,7 @@ public final class Npy {
         consumed += headerLen;
         String header;
         try {
-            header = major == 3 ? IoSupport.utf8(hb, 0, hb.length) : new String(hb, StandardCharsets.ISO_8859_1);
+            header = major == 3 ? Utf8.decode(hb, 0, hb.length) : new String(hb, StandardCharsets.ISO_8859_1);
         } catch (IllegalArgumentException e) {
             throw new FormatException(file, where + "npy header is " + e.getMessage());
         }

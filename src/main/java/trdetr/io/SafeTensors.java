@@ -104,7 +104,7 @@ public final class SafeTensors {
         if (hb.get(0) != '{') throw new FormatException(file, "header does not start with '{'");
         JsonNode root;
         try {
-            root = JSON.readTree(IoSupport.utf8(hb.array(), 0, hb.capacity()));
+            root = JSON.readTree(Utf8.decode(hb.array(), 0, hb.capacity()));
         } catch (IllegalArgumentException e) {
             throw new FormatException(file, "header is " + e.getMessage(), e);
         } catch (JsonProcessingException e) { // Jackson's message spans lines and names no file: keep its first part

@@ -487,5 +487,5 @@ final class Unpickler {
         }
     }
 
-    private static String utf8(byte[] b) { return IoSupport.utf8(b, 0, b.length); }
+    private static String utf8(byte[] b) { return Utf8.decode(b, 0, b.length); }
 }

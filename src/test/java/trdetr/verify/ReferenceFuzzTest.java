@@ -112,6 +112,7 @@ class ReferenceFuzzTest {
         m.add(new Mutant("meta.config as float32", r -> with(r, "meta.config", cast(original.get("meta.config"), "float32"))));
         m.add(new Mutant("meta.config not JSON", r -> with(r, "meta.config", text("{\"hidden_dim\": 32,\n oops"))));
         m.add(new Mutant("meta.config a list", r -> with(r, "meta.config", text("[1, 2]"))));
+        m.add(new Mutant("meta.config not UTF-8", r -> with(r, "meta.config", new NdArray("uint8", new int[] {3}, new long[] {0x7b, 0xff, 0x7d}))));
         m.add(new Mutant("meta.act_order not a list of names", r -> with(r, "meta.act_order", text("{\"a\": 1}"))));
         m.add(new Mutant("meta.act_order numbers", r -> with(r, "meta.act_order", text("[1, 2]"))));
         String config = original.get("meta.config").utf8();
