@@ -55,9 +55,7 @@ public final class JsonlText {
 
     /** Jackson's message for a syntax error in one line: its first line, without the "(start marker at [Source...])" tail. */
     public static String syntaxError(JsonProcessingException e) {
-        String why = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage().lines().findFirst().orElse("syntax error");
-        int cut = why.indexOf(" (start marker at");
-        if (cut >= 0) why = why.substring(0, cut);
+        String why = FormatException.jsonReason(e);
         int col = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
         return "not valid JSON" + (col > 0 ? " at column " + col : "") + ": " + why;
     }

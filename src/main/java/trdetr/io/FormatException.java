@@ -20,6 +20,16 @@ public class FormatException extends RuntimeException {
         initCause(cause);
     }
 
+    /**
+     * What a JSON parser objected to, for a one-line message: Jackson's own text, first line only, without the
+     * "(start marker at [Source...])" tail (its location, where wanted, the caller gives from the exception).
+     */
+    public static String jsonReason(com.fasterxml.jackson.core.JsonProcessingException e) {
+        String why = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage().lines().findFirst().orElse("syntax error");
+        int cut = why.indexOf(" (start marker at");
+        return cut >= 0 ? why.substring(0, cut) : why;
+    }
+
     /** The file at fault (null when the data did not come from a file). */
     public Path file() { return file; }
 

@@ -108,7 +108,7 @@ public final class SafeTensors {
         } catch (IllegalArgumentException e) {
             throw new FormatException(file, "header is " + e.getMessage(), e);
         } catch (JsonProcessingException e) { // Jackson's message spans lines and names no file: keep its first part
-            throw new FormatException(file, "malformed JSON header: " + e.getOriginalMessage(), e);
+            throw new FormatException(file, "malformed JSON header: " + FormatException.jsonReason(e), e);
         }
         if (!(root instanceof ObjectNode obj)) throw new FormatException(file, "header is not a JSON object");
 

@@ -86,8 +86,8 @@ public final class Checkpoint {
         Map<String, Object> m;
         try {
             m = JSON.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new FormatException(file, "the '" + META + "' metadata is not a JSON object: " + e.getOriginalMessage(), e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new FormatException(file, "the '" + META + "' metadata is not a JSON object: " + FormatException.jsonReason(e), e);
         }
         if (m == null) throw new FormatException(file, "the '" + META + "' metadata is null, not a JSON object");
         OptionReader r = new OptionReader(file, "checkpoint field", m);

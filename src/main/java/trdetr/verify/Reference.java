@@ -123,7 +123,7 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
             throw new FormatException(file, key + " is not UTF-8 text: " + e.getMessage());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new FormatException(file, key + " is not a JSON " + (kind == Map.class ? "object" : "list") + at + ": " + e.getOriginalMessage(), e);
+            throw new FormatException(file, key + " is not a JSON " + (kind == Map.class ? "object" : "list") + at + ": " + FormatException.jsonReason(e), e);
         }
     }
 
