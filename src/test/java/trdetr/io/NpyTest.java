@@ -229,22 +229,22 @@ class NpyTest {
     @Test
     void float16ConversionIsExactAndRoundsToNearestEven() {
         for (int h = 0; h < 0x10000; h++) {
-            float f = IoSupport.halfToFloat((short) h);
+            float f = Half.toFloat((short) h);
             if (Float.isNaN(f)) {
                 assertThat((h & 0x7c00) == 0x7c00 && (h & 0x3ff) != 0).isTrue();
-                assertThat(Float.isNaN(IoSupport.halfToFloat(IoSupport.floatToHalf(f)))).isTrue();
+                assertThat(Float.isNaN(Half.toFloat(Half.fromFloat(f)))).isTrue();
                 continue;
             }
-            assertThat(IoSupport.floatToHalf(f) & 0xffff).as("half 0x%04x", h).isEqualTo(h);
+            assertThat(Half.fromFloat(f) & 0xffff).as("half 0x%04x", h).isEqualTo(h);
         }
         // halfway cases round to the even neighbour; beyond the largest half is infinity
-        assertThat(IoSupport.floatToHalf(1f + 0x1p-11f)).isEqualTo((short) 0x3c00);
-        assertThat(IoSupport.floatToHalf(1f + 3 * 0x1p-11f)).isEqualTo((short) 0x3c02);
-        assertThat(IoSupport.floatToHalf(0x1p-25f)).isEqualTo((short) 0);
-        assertThat(IoSupport.floatToHalf(0x1.8p-25f)).isEqualTo((short) 1);
-        assertThat(IoSupport.floatToHalf(65520f)).isEqualTo((short) 0x7c00);
-        assertThat(IoSupport.floatToHalf(65519f)).isEqualTo((short) 0x7bff);
-        assertThat(IoSupport.floatToHalf(1e-10f)).isEqualTo((short) 0);
-        assertThat(Arrays.asList(IoSupport.halfToFloat((short) 0x8000))).containsExactly(-0f);
+        assertThat(Half.fromFloat(1f + 0x1p-11f)).isEqualTo((short) 0x3c00);
+        assertThat(Half.fromFloat(1f + 3 * 0x1p-11f)).isEqualTo((short) 0x3c02);
+        assertThat(Half.fromFloat(0x1p-25f)).isEqualTo((short) 0);
+        assertThat(Half.fromFloat(0x1.8p-25f)).isEqualTo((short) 1);
+        assertThat(Half.fromFloat(65520f)).isEqualTo((short) 0x7c00);
+        assertThat(Half.fromFloat(65519f)).isEqualTo((short) 0x7bff);
+        assertThat(Half.fromFloat(1e-10f)).isEqualTo((short) 0);
+        assertThat(Arrays.asList(Half.toFloat((short) 0x8000))).containsExactly(-0f);
     }
 }
