@@ -36,7 +36,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   mvn -q -o -f bench/pom.xml package >&2 2>/dev/null || mvn -q -f bench/pom.xml package >&2
 fi
 
-gpu=$("$JAVA" -cp "$BENCH_JAR" trdetr.bench.DeviceProbe) && has_gpu=1 || has_gpu=0
+gpu=$("$JAVA" -cp "$BENCH_JAR" trdetr.jmh.DeviceProbe) && has_gpu=1 || has_gpu=0
 case "$which" in
   cpu) devices=cpu ;;
   cuda) [[ $has_gpu == 1 ]] || { echo "error: $gpu" >&2; exit 2; }; devices=cuda ;;
@@ -60,7 +60,7 @@ for r in rows:
     p = r.get("params", {})
     params = " ".join(f"{k}={v}" for k, v in p.items() if k != "threads" and not (k == "cudaGemm" and v == "default"))
     m = r["primaryMetric"]; pct = m.get("scorePercentiles", {})
-    print(f"{r['benchmark'].replace('trdetr.bench.', ''):<34} {params:<58} {pct.get('50.0', m['score']):>11.3f} {pct.get('0.0', float('nan')):>11.3f}  {m['scoreUnit']}")
+    print(f"{r['benchmark'].replace('trdetr.jmh.', ''):<34} {params:<58} {pct.get('50.0', m['score']):>11.3f} {pct.get('0.0', float('nan')):>11.3f}  {m['scoreUnit']}")
 PY
 fi
 echo "# results: $OUT" >&2

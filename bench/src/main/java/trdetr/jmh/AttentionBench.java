@@ -1,4 +1,4 @@
-package trdetr.bench;
+package trdetr.jmh;
 
 import java.util.List;
 
@@ -16,7 +16,7 @@ import trdetr.tensor.Tensor;
 /**
  * The attention core ({@link Attention#apply}: dropout(softmax(q·kᵀ masked))·v, fused on the GPU) at the model's
  * size: batch 32 × 8 heads, 75 queries and 75 keys, head dim 32, with a key-padding mask (each sample's valid
- * length drawn from 20..75, as {@link SyntheticBatch}). {@code forward}: eval mode, no autograd.
+ * length drawn from 20..75, as {@link trdetr.bench.SyntheticBatch}). {@code forward}: eval mode, no autograd.
  * {@code forwardBackward}: training (dropout 0.1, as the released model), then the backward from a random output
  * gradient to q, k and v.
  */

@@ -1,4 +1,4 @@
-package trdetr.bench;
+package trdetr.jmh;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;

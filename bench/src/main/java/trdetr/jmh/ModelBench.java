@@ -1,5 +1,6 @@
-package trdetr.bench;
+package trdetr.jmh;
 
+import trdetr.bench.StepWorkload;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -11,7 +12,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The released TR-DETR end to end, on a {@link SyntheticBatch} of the official shapes (batch 32, 75 clips of
+ * The released TR-DETR end to end, on a {@link trdetr.bench.SyntheticBatch} of the official shapes (batch 32, 75 clips of
  * 2816 + 2 features, 32 tokens of 512), set up by the main code's {@link StepWorkload} (the same as the
  * {@code bench step} command). {@code forward}: one eval-mode forward pass without autograd on the batch already on
  * the device. {@code trainStep}: one step of the trainer's {@link trdetr.train.TrainingStep} (batch to the device,

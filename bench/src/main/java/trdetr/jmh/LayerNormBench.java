@@ -1,4 +1,4 @@
-package trdetr.bench;
+package trdetr.jmh;
 
 import java.util.List;
 
