@@ -6,7 +6,7 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import trdetr.eval.Benchmark;
+import trdetr.eval.ScoringRecipe;
 import trdetr.eval.EvaluationResult;
 import trdetr.eval.GroundTruthEntry;
 import trdetr.eval.InputChecks;
@@ -16,7 +16,7 @@ import trdetr.io.DurableFiles;
 
 /**
  * {@code trdetr eval}: the official QVHighlights evaluator ({@code standalone_eval/eval.py}) on a submission file, or
- * with {@code --dset-name} the metric of another dataset ({@link Benchmark}).
+ * with {@code --dset-name} the metric of another dataset ({@link ScoringRecipe}).
  * Prints the brief metrics (or, with --json, the full metrics JSON exactly as the official script writes it) and
  * writes the full JSON to --out. Bad input (malformed jsonl, a missing field, qid sets that differ, a repeated qid, a
  * ground-truth row that breaks the annotation rules of docs/data-validation.md) is a one-line error naming the file
@@ -50,7 +50,7 @@ final class EvalCommand implements Callable<Integer> {
     boolean allowMissing;
 
     @Override public Integer call() throws Exception {
-        Benchmark benchmark = Benchmark.of(dataset.kind(groundTruth));
+        ScoringRecipe scoring = ScoringRecipe.of(dataset.kind(groundTruth));
         List<GroundTruthEntry> gt = StandaloneEvaluator.readGroundTruth(groundTruth);
         InputChecks.groundTruth(gt);
         if (dataset.domain() != null) gt = gt.stream().filter(g -> dataset.domain().equals(g.domain())).toList();
@@ -58,7 +58,7 @@ final class EvalCommand implements Callable<Integer> {
         InputChecks.submission(predictions);
         EvaluationResult result;
         try {
-            result = benchmark.evaluate(predictions, gt, !allowMissing, evalBsz);
+            result = scoring.evaluate(predictions, gt, !allowMissing, evalBsz);
         } catch (UserError e) {
             // What scoring finds wrong is about the ground truth given: name it, unless the message already does.
             if (e.getMessage().contains(groundTruth.toString())) throw e;

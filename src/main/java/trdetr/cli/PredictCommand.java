@@ -12,7 +12,7 @@ import trdetr.backend.cpu.Parallel;
 import trdetr.data.Annotation;
 import trdetr.data.DataLoader;
 import trdetr.data.MomentDataset;
-import trdetr.eval.Benchmark;
+import trdetr.eval.ScoringRecipe;
 import trdetr.eval.EvaluationResult;
 import trdetr.eval.SubmissionLine;
 import trdetr.eval.SubmissionWriter;
@@ -52,12 +52,12 @@ final class PredictCommand implements Callable<Integer> {
         TrDetr model = Checkpoint.loadModel(checkpoint, null);
         MomentDataset split = MomentDataset.open(splitOptions());
         split.skipReports().forEach(System.out::println);
-        Benchmark benchmark = Benchmark.of(split.options().kind());
+        ScoringRecipe scoring = ScoringRecipe.of(split.options().kind());
         Path target = out != null ? out : checkpoint.toAbsolutePath().resolveSibling(data.dataset.name + "_" + splitName() + "_submission.jsonl");
         List<SubmissionLine> lines;
         MemorySpread spread = new MemorySpread();
         try (DataLoader loader = DataLoader.evaluation(split, evalBsz)) {
-            lines = new Predictor(benchmark, benchmark.postProcessor(data.clipLength), nmsThd, maxBeforeNms, maxAfterNms).predict(model, loader, spread);
+            lines = new Predictor(scoring, scoring.postProcessor(data.clipLength), nmsThd, maxBeforeNms, maxAfterNms).predict(model, loader, spread);
         }
         SubmissionWriter.write(target, lines);
         System.out.printf("%d predictions written to %s (encoder memory spread %.3g)%n", lines.size(), target, spread.value());
@@ -66,7 +66,7 @@ final class PredictCommand implements Callable<Integer> {
         if (htmlDir != null) pictures(lines, split);
         boolean labelled = split.annotations().stream().allMatch(a -> a.relevantWindows() != null || a.label() != null);
         if (labelled) {
-            EvaluationResult result = benchmark.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(), SplitGroundTruth.of(split), true, evalBsz);
+            EvaluationResult result = scoring.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(), SplitGroundTruth.of(split), true, evalBsz);
             Path metrics = target.resolveSibling(target.getFileName().toString().replaceFirst("\\.jsonl$", "") + "_metrics.json");
             DurableFiles.writeString(metrics, result.toJson());
             System.out.print(result.briefTable());

@@ -16,7 +16,7 @@ import trdetr.data.DataLoader;
 import trdetr.data.DatasetOptions;
 import trdetr.data.DemoDataset;
 import trdetr.data.MomentDataset;
-import trdetr.eval.Benchmark;
+import trdetr.eval.ScoringRecipe;
 import trdetr.inference.MomentValidation;
 import trdetr.loss.TrDetrCriterion;
 import trdetr.inference.Predictor;
@@ -130,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
             trainData = data.options(trainPath, true);
             evalData = evalPath == null ? null : data.options(evalPath, true);
         }
-        Benchmark benchmark = Benchmark.of((evalData != null ? evalData : trainData).kind());
+        ScoringRecipe scoring = ScoringRecipe.of((evalData != null ? evalData : trainData).kind());
         MomentDataset train = MomentDataset.open(trainData);
         MomentDataset val = evalData == null ? null : MomentDataset.open(evalData);
         train.skipReports().forEach(System.out::println);
@@ -166,12 +166,12 @@ final class TrainCommand implements Callable<Integer> {
         try (DataLoader trainLoader = DataLoader.training(train, batch, seed);
              DataLoader valLoader = val == null ? null : DataLoader.evaluation(val, evalBsz)) {
             MomentValidation validation = val == null ? null
-                    : new MomentValidation(valLoader, resultsDir, "val", Predictor.of(benchmark, trainData.clipLength()), benchmark);
+                    : new MomentValidation(valLoader, resultsDir, "val", Predictor.of(scoring, trainData.clipLength()), scoring);
             // Official use_matcher = (dset_name != "tvsum"): a dataset without moments trains on saliency alone.
-            TrDetrCriterion criterion = new TrDetrCriterion(config, Benchmark.of(trainData.kind()).hasWindows());
+            TrDetrCriterion criterion = new TrDetrCriterion(config, ScoringRecipe.of(trainData.kind()).hasWindows());
             Trainer.Result result = new Trainer(model, criterion, gen, trainLoader, validation, options, run).run(resume);
             System.out.printf("done: %d epochs, best %s %s; checkpoints, metrics.jsonl and training.png in %s%n",
-                    result.epochsDone(), benchmark.selectionMetric(), val == null ? "(no validation)" : String.valueOf(result.bestScore()), resultsDir);
+                    result.epochsDone(), scoring.selectionMetric(), val == null ? "(no validation)" : String.valueOf(result.bestScore()), resultsDir);
         }
         return 0;
     }

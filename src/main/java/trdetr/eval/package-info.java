@@ -7,7 +7,7 @@
  *       official metrics file byte for byte).</li>
  *   <li>{@link trdetr.eval.TvSumMetric}: TVSum's top-5 mAP, with the official per-batch averaging or a corrected one;
  *       {@link trdetr.eval.TvSumEvaluator} applies it to a submission.</li>
- *   <li>{@link trdetr.eval.Benchmark}: per dataset (QVHighlights, Charades-STA, TVSum) the fields of a submission line,
+ *   <li>{@link trdetr.eval.ScoringRecipe}: per dataset (QVHighlights, Charades-STA, TVSum) the fields of a submission line,
  *       the evaluator and the metric that selects the best checkpoint.</li>
  *   <li>{@link trdetr.eval.PredictionPostProcessor}: model outputs ({@link trdetr.eval.QueryOutputs}) → official
  *       submission lines ({@link trdetr.eval.SubmissionLine}); {@link trdetr.eval.TemporalNms};

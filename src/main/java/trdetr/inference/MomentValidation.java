@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import trdetr.data.DataLoader;
-import trdetr.eval.Benchmark;
+import trdetr.eval.ScoringRecipe;
 import trdetr.eval.EvaluationResult;
 import trdetr.eval.GroundTruthEntry;
 import trdetr.eval.SubmissionLine;
@@ -17,7 +17,7 @@ import trdetr.io.DurableFiles;
 
 /**
  * Validation during training: predictions for the split written as latest_{split}_preds.jsonl (and its
- * _metrics.json), scored by the dataset's {@link Benchmark}, whose selection metric picks the best model
+ * _metrics.json), scored by the dataset's {@link ScoringRecipe}, whose selection metric picks the best model
  * (MR-full-mAP for QVHighlights and Charades-STA, TVSum's mAP).
  */
 public final class MomentValidation implements Validation {
@@ -29,15 +29,15 @@ public final class MomentValidation implements Validation {
     private final Path resultsDir;
     private final String split;
     private final Predictor predictor;
-    private final Benchmark benchmark;
+    private final ScoringRecipe scoring;
 
-    public MomentValidation(DataLoader loader, Path resultsDir, String split, Predictor predictor, Benchmark benchmark) throws IOException {
+    public MomentValidation(DataLoader loader, Path resultsDir, String split, Predictor predictor, ScoringRecipe scoring) throws IOException {
         this.loader = loader;
         this.groundTruth = SplitGroundTruth.of(loader.dataset());
         this.resultsDir = resultsDir;
         this.split = split;
         this.predictor = predictor;
-        this.benchmark = benchmark;
+        this.scoring = scoring;
     }
 
     @Override public Map<String, Object> evaluate(TrDetr model, int epoch) throws IOException {
@@ -45,7 +45,7 @@ public final class MomentValidation implements Validation {
         List<SubmissionLine> lines = predictor.predict(model, loader, spread);
         Path preds = resultsDir.resolve("latest_" + split + "_preds.jsonl");
         SubmissionWriter.write(preds, lines);
-        EvaluationResult result = benchmark.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(), groundTruth, true, loader.batchSize());
+        EvaluationResult result = scoring.evaluate(lines.stream().map(SubmissionLine::toEntry).toList(), groundTruth, true, loader.batchSize());
         DurableFiles.writeString(resultsDir.resolve("latest_" + split + "_preds_metrics.json"), result.toJson());
         Map<String, Object> metrics = new LinkedHashMap<>(result.brief());
         double memorySpread = spread.value();
@@ -57,7 +57,7 @@ public final class MomentValidation implements Validation {
     }
 
     @Override public double score(Map<String, Object> metrics) {
-        Object v = metrics.get(benchmark.selectionMetric());
+        Object v = metrics.get(scoring.selectionMetric());
         return v instanceof Number n ? n.doubleValue() : Double.NEGATIVE_INFINITY;
     }
 }

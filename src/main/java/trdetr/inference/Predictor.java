@@ -7,7 +7,7 @@ import trdetr.backend.Backend;
 import trdetr.backend.MemoryScope;
 import trdetr.data.Batch;
 import trdetr.data.DataLoader;
-import trdetr.eval.Benchmark;
+import trdetr.eval.ScoringRecipe;
 import trdetr.eval.PredictionPostProcessor;
 import trdetr.eval.QueryOutputs;
 import trdetr.eval.SubmissionLine;
@@ -17,25 +17,25 @@ import trdetr.model.TrDetrOutput;
 /**
  * Runs a model over an evaluation split (eval mode, no gradients, file order, the eval batch size) and turns its
  * outputs into submission lines (spec §6): foreground probability per query, windows, saliency — the fields the
- * dataset's {@link Benchmark} scores.
+ * dataset's {@link ScoringRecipe} scores.
  */
 public final class Predictor {
-    private final Benchmark benchmark;
+    private final ScoringRecipe scoring;
     private final PredictionPostProcessor post;
     private final double nmsThreshold;
     private final int maxBeforeNms, maxAfterNms;
 
-    public Predictor(Benchmark benchmark, PredictionPostProcessor post, double nmsThreshold, int maxBeforeNms, int maxAfterNms) {
-        this.benchmark = benchmark;
+    public Predictor(ScoringRecipe scoring, PredictionPostProcessor post, double nmsThreshold, int maxBeforeNms, int maxAfterNms) {
+        this.scoring = scoring;
         this.post = post;
         this.nmsThreshold = nmsThreshold;
         this.maxBeforeNms = maxBeforeNms;
         this.maxAfterNms = maxAfterNms;
     }
 
-    /** The official settings (QVHighlights: clip 2, [0, 150] s; no NMS), or the benchmark's own post-processing. */
-    public static Predictor of(Benchmark benchmark, double clipLength) {
-        return new Predictor(benchmark, benchmark.postProcessor(clipLength), -1, 10, 10);
+    /** The official settings (QVHighlights: clip 2, [0, 150] s; no NMS), or the scoring's own post-processing. */
+    public static Predictor of(ScoringRecipe scoring, double clipLength) {
+        return new Predictor(scoring, scoring.postProcessor(clipLength), -1, 10, 10);
     }
 
     public List<SubmissionLine> predict(TrDetr model, DataLoader loader) { return predict(model, loader, null); }
@@ -84,7 +84,7 @@ public final class Predictor {
             }
             float[] sal = java.util.Arrays.copyOfRange(saliency, i * lv, (i + 1) * lv);
             var a = batch.annotation(i);
-            SubmissionLine line = benchmark.line(new QueryOutputs(a.qidJson(), a.query(), a.vid(), a.duration(), f, s, sal, batch.validLength(i)), post);
+            SubmissionLine line = scoring.line(new QueryOutputs(a.qidJson(), a.query(), a.vid(), a.duration(), f, s, sal, batch.validLength(i)), post);
             lines.add(PredictionPostProcessor.applyNms(line, nmsThreshold, maxBeforeNms, maxAfterNms));
         }
         return lines;

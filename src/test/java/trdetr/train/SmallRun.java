@@ -5,7 +5,7 @@ import java.util.Map;
 import trdetr.data.DataLoader;
 import trdetr.data.DemoDataset;
 import trdetr.data.MomentDataset;
-import trdetr.eval.Benchmark;
+import trdetr.eval.ScoringRecipe;
 import trdetr.inference.MomentValidation;
 import trdetr.inference.Predictor;
 import trdetr.model.TrDetr;
@@ -37,7 +37,7 @@ final class SmallRun {
         TrDetr model = new TrDetr(small(train), gen, DType.FLOAT32);
         TrainOptions o = new TrainOptions(dir, 7, 4, 5, 1e-3, 400, 1e-4, epochs, 200, 0.1, 1, 0, 1, false, 5); // the warm-up spans the resumption
         try (DataLoader tl = DataLoader.training(train, 4, 7); DataLoader vl = DataLoader.evaluation(val, 5)) {
-            MomentValidation v = new MomentValidation(vl, dir, "val", Predictor.of(Benchmark.QVHIGHLIGHTS, 2), Benchmark.QVHIGHLIGHTS);
+            MomentValidation v = new MomentValidation(vl, dir, "val", Predictor.of(ScoringRecipe.QVHIGHLIGHTS, 2), ScoringRecipe.QVHIGHLIGHTS);
             new Trainer(model, gen, tl, v, o, Map.of()).run(resume);
         }
         return model.namedParameters();

@@ -16,17 +16,17 @@ import trdetr.data.DatasetKind;
  *       scored by the top-5 mAP of {@link TvSumEvaluator}; selection by that "mAP", as the official {@code train_hl}.</li>
  * </ul>
  */
-public enum Benchmark {
+public enum ScoringRecipe {
     QVHIGHLIGHTS("MR-full-mAP"),
     CHARADES("MR-full-mAP"),
     TVSUM(TvSumEvaluator.MAP);
 
     private final String selectionMetric;
 
-    Benchmark(String selectionMetric) { this.selectionMetric = selectionMetric; }
+    ScoringRecipe(String selectionMetric) { this.selectionMetric = selectionMetric; }
 
-    /** The benchmark of an annotation format (QVHighlights pretraining rows are scored as QVHighlights). */
-    public static Benchmark of(DatasetKind kind) {
+    /** The recipe of an annotation format (QVHighlights pretraining rows are scored as QVHighlights). */
+    public static ScoringRecipe of(DatasetKind kind) {
         return switch (kind) {
             case QVHIGHLIGHTS, QVHIGHLIGHTS_PRETRAIN -> QVHIGHLIGHTS;
             case CHARADES -> CHARADES;
@@ -50,7 +50,7 @@ public enum Benchmark {
                 : new PredictionPostProcessor();
     }
 
-    /** One query's submission line, with the fields this benchmark scores. */
+    /** One query's submission line, with the fields this recipe scores. */
     public SubmissionLine line(QueryOutputs q, PredictionPostProcessor post) {
         return switch (this) {
             case QVHIGHLIGHTS -> post.process(q);

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import trdetr.data.DatasetKind;
 
 /** What each dataset's benchmark puts in a submission line and how it scores one, on hand-made lines. */
-class BenchmarkTest {
+class ScoringRecipeTest {
     private static GroundTruthEntry gt(Object qid, List<double[]> windows, List<double[]> label) {
         return new GroundTruthEntry(Qid.of(qid), 30.0, windows, null, null, label, null, null);
     }
@@ -26,7 +26,7 @@ class BenchmarkTest {
         List<SubmissionEntry> sub = List.of(
                 new SubmissionEntry(Qid.of(1), List.of(new double[] {2, 6, 0.9}), new double[] {1, 2}, null),
                 new SubmissionEntry(Qid.of(2), List.of(new double[] {0, 4, 0.9}), new double[] {1, 2}, null));
-        EvaluationResult r = Benchmark.CHARADES.evaluate(sub, truth, true, 100);
+        EvaluationResult r = ScoringRecipe.CHARADES.evaluate(sub, truth, true, 100);
         assertThat(r.brief().keySet()).containsExactly("MR-full-R1@0.5", "MR-full-R1@0.7", "MR-full-mAP", "MR-full-mAP@0.5", "MR-full-mAP@0.75");
         assertThat(r.brief()).containsEntry("MR-full-R1@0.5", 100.0).containsEntry("MR-full-mAP", 100.0);
         assertThat(r.highlight()).isEmpty();
@@ -36,16 +36,16 @@ class BenchmarkTest {
     @Test
     void submissionLinesCarryTheFieldsTheirMetricScores() {
         PredictionPostProcessor official = new PredictionPostProcessor();
-        SubmissionLine hl = Benchmark.QVHIGHLIGHTS.line(outputs(7L), official);
+        SubmissionLine hl = ScoringRecipe.QVHIGHLIGHTS.line(outputs(7L), official);
         assertThat(hl.windows()).hasSize(2);
         assertThat(hl.saliency()).containsExactly(Float16.round(0.123456789f), -1.5);
 
-        SubmissionLine ch = Benchmark.CHARADES.line(outputs(7L), Benchmark.CHARADES.postProcessor(1));
+        SubmissionLine ch = ScoringRecipe.CHARADES.line(outputs(7L), ScoringRecipe.CHARADES.postProcessor(1));
         assertThat(ch.saliency()).isNull();
         assertThat(ch.windows().get(0)).containsExactly(6.0, 12.0, 0.9); // (0.3 ∓ 0.1)·30.37 → 6.074, 12.148 on 1-s clips
         assertThat(ch.toJson()).doesNotContain("pred_saliency_scores");
 
-        SubmissionLine tv = Benchmark.TVSUM.line(outputs("yt"), official);
+        SubmissionLine tv = ScoringRecipe.TVSUM.line(outputs("yt"), official);
         assertThat(tv.windows()).isNull();
         assertThat(tv.saliency()).containsExactly((double) 0.123456789f, -1.5); // float32, not fp16, cut to the valid length
         assertThat(tv.toJson()).doesNotContain("pred_relevant_windows");
@@ -54,19 +54,19 @@ class BenchmarkTest {
     @Test
     void tvsumNeedsTheLabelMatrix() {
         List<SubmissionEntry> sub = List.of(new SubmissionEntry(Qid.of("yt"), null, new double[] {0.1, 0.2}, null));
-        assertThatThrownBy(() -> Benchmark.TVSUM.evaluate(sub, List.of(gt("yt", null, null)), true, 100))
+        assertThatThrownBy(() -> ScoringRecipe.TVSUM.evaluate(sub, List.of(gt("yt", null, null)), true, 100))
                 .hasMessageContaining("qid \"yt\"").hasMessageContaining("missing field \"label\"");
         List<GroundTruthEntry> ragged = List.of(gt("yt", null, List.of(new double[] {1, 2}, new double[] {3})));
-        assertThatThrownBy(() -> Benchmark.TVSUM.evaluate(sub, ragged, true, 100)).hasMessageContaining("\"label\"[1] has 1 scores");
-        EvaluationResult r = Benchmark.TVSUM.evaluate(sub, List.of(gt("yt", null, List.of(new double[] {1, 5}, new double[] {5, 1}))), true, 100);
+        assertThatThrownBy(() -> ScoringRecipe.TVSUM.evaluate(sub, ragged, true, 100)).hasMessageContaining("\"label\"[1] has 1 scores");
+        EvaluationResult r = ScoringRecipe.TVSUM.evaluate(sub, List.of(gt("yt", null, List.of(new double[] {1, 5}, new double[] {5, 1}))), true, 100);
         assertThat(r.toJson()).startsWith("{\n    \"brief\": {\n        \"mAP\": ");
     }
 
     @Test
     void everyDatasetKindHasABenchmarkWhoseSelectionMetricItReports() {
-        assertThat(Benchmark.of(DatasetKind.QVHIGHLIGHTS_PRETRAIN)).isEqualTo(Benchmark.QVHIGHLIGHTS);
-        assertThat(Benchmark.of(DatasetKind.CHARADES).selectionMetric()).isEqualTo("MR-full-mAP");
-        assertThat(Benchmark.of(DatasetKind.TVSUM).selectionMetric()).isEqualTo(TvSumEvaluator.MAP);
-        assertThat(Benchmark.TVSUM.hasWindows()).isFalse();
+        assertThat(ScoringRecipe.of(DatasetKind.QVHIGHLIGHTS_PRETRAIN)).isEqualTo(ScoringRecipe.QVHIGHLIGHTS);
+        assertThat(ScoringRecipe.of(DatasetKind.CHARADES).selectionMetric()).isEqualTo("MR-full-mAP");
+        assertThat(ScoringRecipe.of(DatasetKind.TVSUM).selectionMetric()).isEqualTo(TvSumEvaluator.MAP);
+        assertThat(ScoringRecipe.TVSUM.hasWindows()).isFalse();
     }
 }
