@@ -128,6 +128,7 @@ public final class AnnotationReader {
             }
             case TVSUM -> {
                 label = f.matrix("label");
+                if (label != null) f.check(qid, AnnotationRules.tvsumLabel(label));
                 JsonNode d = o.get("domain");
                 if (d != null && !d.isNull()) {
                     if (!d.isTextual()) throw f.bad("domain", "is not a string");

@@ -73,6 +73,30 @@ public final class AnnotationRules {
         return null;
     }
 
+    /** TVSum's annotators per clip; their scores run from 1 to 5. */
+    public static final int TVSUM_ANNOTATORS = 20, TVSUM_MAX_SCORE = 5;
+
+    /**
+     * A TVSum label: one row per clip, each with the 20 annotators' integer scores 1..5. The official labels sum
+     * {@code label − 1} over the annotators into 0..80 and scale by 12/80 (spec §5.3), so another width or range would
+     * silently rescale the saliency targets; every official row has this shape.
+     */
+    public static String tvsumLabel(double[][] label) {
+        if (label.length == 0) return "label has no rows (one per clip expected)";
+        for (int i = 0; i < label.length; i++) {
+            if (label[i].length != TVSUM_ANNOTATORS) {
+                return "label row " + i + " has " + label[i].length + " scores, expected one per annotator (" + TVSUM_ANNOTATORS + ")";
+            }
+            for (int j = 0; j < label[i].length; j++) {
+                double v = label[i][j];
+                if (!(v >= 1 && v <= TVSUM_MAX_SCORE && v == Math.rint(v))) {
+                    return "label row " + i + " score " + j + " is " + num(v) + ", expected an integer 1.." + TVSUM_MAX_SCORE;
+                }
+            }
+        }
+        return null;
+    }
+
     /** "qid Q is repeated (first at WHERE)": every format keys features or scores by qid. */
     public static String repeatedQid(String qid, String firstAt) {
         return "qid " + qid + " is repeated (first at " + firstAt + ")";

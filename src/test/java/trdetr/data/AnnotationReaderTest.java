@@ -47,12 +47,14 @@ class AnnotationReaderTest {
     void readsTvsumAndCharades() throws IOException {
         Path tv = DataFiles.jsonl(tmp.resolve("tvsum.jsonl"),
                 "{\"qid\": \"akI8YFjEmUw\", \"query\": \"Electric cars\", \"duration\": 2, \"vid\": \"akI8YFjEmUw\", \"relevant_clip_ids\": null, "
-                        + "\"relevant_windows\": null, \"label\": [[1.0, 2.0], [3.0, 5.0]], \"domain\": \"VU\"}",
-                "{\"qid\": \"b\", \"query\": \"t\", \"duration\": 1, \"vid\": \"b\", \"label\": [[1, 1]], \"domain\": \"BK\"}");
+                        + "\"relevant_windows\": null, \"label\": [[1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [3.0, 5.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]], \"domain\": \"VU\"}",
+                "{\"qid\": \"b\", \"query\": \"t\", \"duration\": 1, \"vid\": \"b\", \"label\": [[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]], \"domain\": \"BK\"}");
         List<Annotation> rows = AnnotationReader.read(tv, DatasetKind.TVSUM, true, 1.0, null);
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0).qidJson()).isEqualTo("akI8YFjEmUw");
-        assertThat(rows.get(0).label()).isDeepEqualTo(new double[][] {{1, 2}, {3, 5}});
+        double[][] label = rows.get(0).label();                    // 20 annotators per clip, as TVSum has
+        assertThat(label).hasDimensions(2, 20);
+        assertThat(new double[] {label[0][0], label[0][1], label[1][0], label[1][1], label[1][19]}).containsExactly(1, 2, 3, 5, 1);
         assertThat(rows.get(0).domain()).isEqualTo("VU");
         assertThat(AnnotationReader.read(tv, DatasetKind.TVSUM, true, 1.0, "BK")).extracting(Annotation::qid).containsExactly("b");
 

@@ -68,6 +68,24 @@ class AnnotationRulesTest {
                 .hasMessage(f + ": line 2: qid 1: window [0, 33.7] ends after the video (duration 33.67)");
     }
 
+    /** TVSum labels: 20 annotators per clip, integer scores 1..5 (the official scaling assumes both). */
+    @Test
+    void tvsumLabelsHaveTwentyIntegerScoresFrom1To5() throws IOException {
+        String scores = String.join(", ", java.util.Collections.nCopies(20, "3.0"));
+        String row = "{\"qid\": \"a\", \"query\": \"q\", \"duration\": 2, \"vid\": \"a\", \"domain\": \"BK\", \"label\": [[" + scores + "], [" + scores + "]]}";
+        String[][] cases = {
+            {"[" + scores + "], [" + scores + "]]", "[" + scores + ", 3.0], [" + scores + ", 3.0]]", "label row 0 has 21 scores, expected one per annotator (20)"},
+            {"[[3.0, ", "[[0.0, ", "label row 0 score 0 is 0, expected an integer 1..5"},
+            {"[[3.0, ", "[[2.5, ", "label row 0 score 0 is 2.5, expected an integer 1..5"},
+        };
+        assertThat(AnnotationReader.read(DataFiles.jsonl(tmp.resolve("ok.jsonl"), row), DatasetKind.TVSUM, true, 1.0, null)).hasSize(1);
+        for (String[] c : cases) {
+            Path f = DataFiles.jsonl(tmp.resolve("tv.jsonl"), row, row.replace("\"qid\": \"a\"", "\"qid\": \"b\"").replace(c[0], c[1]));
+            assertThatThrownBy(() -> AnnotationReader.read(f, DatasetKind.TVSUM, true, 1.0, null)).as(c[1]).isInstanceOf(FormatException.class)
+                    .hasMessage(f + ": line 2: qid b: " + c[2]);
+        }
+    }
+
     @Test
     void emptyOrEmptiedFilesAreRefusedNamingTheFile() throws IOException {
         Path empty = Files.writeString(tmp.resolve("train.jsonl"), "");
