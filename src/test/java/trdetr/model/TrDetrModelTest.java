@@ -33,10 +33,15 @@ class TrDetrModelTest {
         assertThat(new TrDetr(audio, new Generator(1), DType.FLOAT32).parameterCount()).isEqualTo(8_837_673L);
     }
 
+    /** A small model on 10-wide video and 6-wide text features: one encoder layer, the decoder layers and queries given. */
+    private static TrDetrConfig small(int decLayers, int queries) {
+        return new TrDetrConfig(256, 8, 1, decLayers, 64, queries, 10, 6, 0, 2, 2, 75, 32, 0.1, 0.5, true, false,
+                10, 1, 4, 10, 1, 4, 1, 0.2, 0.3, 0.5, java.util.Set.of());
+    }
+
     @Test
     void forwardLossAndBackwardRunOnAPaddedBatch() {
-        TrDetrConfig c = new TrDetrConfig(256, 8, 1, 2, 64, 5, 10, 6, 0, 2, 2, 75, 32, 0.1, 0.5, true, false,
-                10, 1, 4, 10, 1, 4, 1, 0.2, 0.3, 0.5, java.util.Set.of());
+        TrDetrConfig c = small(2, 5);
         Generator g = new Generator(2);
         TrDetr model = new TrDetr(c, g, DType.FLOAT32);
         int b = 3, lv = 7, lt = 4;
@@ -71,8 +76,7 @@ class TrDetrModelTest {
      */
     @Test
     void aNaNFeatureReachesTheOutputsAsInTorch() {
-        TrDetrConfig c = new TrDetrConfig(256, 8, 1, 1, 64, 3, 10, 6, 0, 2, 2, 75, 32, 0.1, 0.5, true, false,
-                10, 1, 4, 10, 1, 4, 1, 0.2, 0.3, 0.5, java.util.Set.of());
+        TrDetrConfig c = small(1, 3);
         Generator g = new Generator(3);
         TrDetr model = new TrDetr(c, g, DType.FLOAT32);
         model.eval();
