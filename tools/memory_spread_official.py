@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Measures, for a checkpoint of the official TR-DETR code, how much the encoder's memory differs from clip to clip
-on the run's evaluation split: the number our trainer logs as `memory_spread` (trdetr.inference.MemorySpread: the
+on the run's evaluation split: the number our trainer logs as `memory_spread` (trdetr.train.MemorySpread: the
 mean over features of their standard deviation across all valid clips, divided by the memory's root mean square;
 about 0.7 for a fresh model, below 0.01 when the encoder has collapsed and the decoder cannot read the video).
 

@@ -17,7 +17,7 @@ import trdetr.backend.GemmShape;
 import trdetr.backend.MemoryScope;
 import trdetr.backend.cuda.CudaBackend;
 import trdetr.backend.cuda.CudaGemm;
-import trdetr.gradcheck.GradCheck;
+import trdetr.opcheck.GradCheck;
 import trdetr.tensor.Tensor;
 
 /**

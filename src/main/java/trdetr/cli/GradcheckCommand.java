@@ -11,12 +11,12 @@ import trdetr.backend.Backends;
 import trdetr.backend.cpu.CpuBackend;
 import trdetr.backend.cuda.CudaBackend;
 import trdetr.backend.cuda.CudaGemm;
-import trdetr.gradcheck.CheckResult;
-import trdetr.gradcheck.CudaGemmCheck;
-import trdetr.gradcheck.DeviceCheck;
-import trdetr.gradcheck.GradCheck;
-import trdetr.gradcheck.OpCase;
-import trdetr.gradcheck.OpCases;
+import trdetr.opcheck.CheckResult;
+import trdetr.opcheck.CudaGemmCheck;
+import trdetr.opcheck.DeviceCheck;
+import trdetr.opcheck.GradCheck;
+import trdetr.opcheck.OpCase;
+import trdetr.opcheck.OpCases;
 
 /** Finite-difference gradient checks of every differentiable op. */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,

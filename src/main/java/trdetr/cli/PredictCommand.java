@@ -16,7 +16,7 @@ import trdetr.eval.ScoringRecipe;
 import trdetr.eval.EvaluationResult;
 import trdetr.eval.SubmissionLine;
 import trdetr.eval.SubmissionWriter;
-import trdetr.inference.MemorySpread;
+import trdetr.train.MemorySpread;
 import trdetr.inference.Predictor;
 import trdetr.inference.QueryPicture;
 import trdetr.inference.SplitGroundTruth;

@@ -43,7 +43,7 @@ final class TrainCommand implements Callable<Integer> {
      * takes 200 epochs of 225 steps of 32 at lr 1e-4; DETR-style training is bound by the number of steps, so here
      * 7 epochs of 150 steps of 8 at 3× the official rate, dropped tenfold for the last epoch. The rate is warmed up
      * over the first 300 steps because a larger, sooner step collapses the encoder (see
-     * {@link trdetr.inference.MemorySpread}): at 1e-3 with a 40-step warm-up, the previous demo schedule, moment
+     * {@link trdetr.train.MemorySpread}): at 1e-3 with a 40-step warm-up, the previous demo schedule, moment
      * retrieval never left its chance level; at 3e-4 with 40 steps (dropped after 5 epochs) MR-full-R1@0.5 was 26.0
      * after 7 epochs, with 300 steps (dropped after 6) 79.0. DemoScheduleTest checks the first epoch of both.
      */

@@ -1,5 +1,6 @@
 package trdetr.inference;
 
+import trdetr.train.MemorySpread;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

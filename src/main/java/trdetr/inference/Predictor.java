@@ -1,5 +1,6 @@
 package trdetr.inference;
 
+import trdetr.train.MemorySpread;
 import java.util.ArrayList;
 import java.util.List;
 import trdetr.autograd.GradMode;

@@ -13,7 +13,7 @@ import trdetr.tensor.Tensor;
  * @param srcVidEd    (B, Lv, d) projected video V0; srcTxtEd (B, Lt, d) projected text T0
  * @param srcVidClsEd (B, d) mean of V0 over all rows; srcTxtClsEd likewise of T0
  * @param memory      (B, Lv, d) the encoder's second-pass memory M2 that the decoder reads (for diagnostics:
- *                    see {@link trdetr.inference.MemorySpread})
+ *                    see {@link trdetr.train.MemorySpread})
  */
 public record TrDetrOutput(Tensor predLogits, Tensor predSpans, Tensor saliency, List<Head> aux, Tensor videoMask,
                            Tensor srcVidEd, Tensor srcTxtEd, Tensor srcVidClsEd, Tensor srcTxtClsEd, Tensor memory) {

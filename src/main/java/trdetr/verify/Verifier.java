@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import trdetr.autograd.GradMode;
 import trdetr.backend.Backend;
-import trdetr.gradcheck.GradCheck;
+import trdetr.opcheck.GradCheck;
 import trdetr.io.StateDicts;
 import trdetr.loss.Targets;
 import trdetr.loss.TrDetrCriterion;

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import trdetr.inference.MemorySpread;
+import trdetr.train.MemorySpread;
 import trdetr.inference.MomentValidation;
 import trdetr.train.MetricsLog;
 

@@ -105,7 +105,7 @@ class TrDetrModelTest {
             float[] together = model.forward(txt, tmask, vid, vmask, null).predSpans().select(0, 0).toFloatArray();
             float[] alone = model.forward(txt.slice(0, 0, 1), tmask.slice(0, 0, 1), vid.slice(0, 0, 1), vmask.slice(0, 0, 1), null)
                     .predSpans().select(0, 0).toFloatArray();
-            double diff = trdetr.gradcheck.GradCheck.relativeError(toDouble(together), toDouble(alone));
+            double diff = trdetr.opcheck.GradCheck.relativeError(toDouble(together), toDouble(alone));
             if (fixed) assertThat(diff).isLessThan(1e-6);
             else assertThat(diff).isGreaterThan(1e-6);
         }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import org.ejml.simple.SimpleMatrix;
 import org.junit.jupiter.api.Test;
-import trdetr.gradcheck.GradCheck;
+import trdetr.opcheck.GradCheck;
 import trdetr.tensor.DType;
 import trdetr.tensor.Generator;
 import trdetr.tensor.Tensor;

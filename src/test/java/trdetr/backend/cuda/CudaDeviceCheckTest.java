@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import trdetr.gradcheck.DeviceCheck;
-import trdetr.gradcheck.OpCases;
+import trdetr.opcheck.DeviceCheck;
+import trdetr.opcheck.OpCases;
 
 /**
  * Every op case on the GPU against the CPU backend, forward and backward, float32 and float64, with fresh outputs

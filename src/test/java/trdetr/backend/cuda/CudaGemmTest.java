@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import trdetr.gradcheck.CudaGemmCheck;
+import trdetr.opcheck.CudaGemmCheck;
 
 /** The GPU GEMM modes against the CPU backend (skipped without a GPU), and the CPU-side helpers they rely on. */
 class CudaGemmTest {

@@ -1,4 +1,4 @@
-package trdetr.inference;
+package trdetr.train;
 
 /**
  * How much the encoder's memory (the clip features the decoder reads, spec §2.7) differs from clip to clip over an

@@ -1,4 +1,4 @@
-package trdetr.gradcheck;
+package trdetr.opcheck;
 
 import java.util.ArrayList;
 import java.util.List;

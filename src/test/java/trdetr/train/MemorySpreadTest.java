@@ -1,4 +1,4 @@
-package trdetr.inference;
+package trdetr.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

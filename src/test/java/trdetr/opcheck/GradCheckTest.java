@@ -1,4 +1,4 @@
-package trdetr.gradcheck;
+package trdetr.opcheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package trdetr.gradcheck;
+package trdetr.opcheck;
 
 /** The outcome of one check, printed as one line: "ok" or "FAIL", what it measured, and why it failed. */
 public interface CheckResult {

@@ -1,4 +1,4 @@
-package trdetr.gradcheck;
+package trdetr.opcheck;
 
 import java.util.function.Function;
 import trdetr.tensor.Generator;
