@@ -25,7 +25,7 @@ case "$which" in cpu|cuda|all) ;; *) echo "usage: tools/bench_jmh.sh [cpu|cuda|a
 JAVA=${JAVA:-java}
 OUT=${OUT:-jmh-result.json}
 BENCH_JAR=${BENCH_JAR:-bench/target/benchmarks.jar}
-BENCH=${BENCH:-'trdetr\.bench\.(Matmul|Attention|Softmax|LayerNorm|Gru|Model)Bench\.'}
+BENCH=${BENCH:-'trdetr\.jmh\.(Matmul|Attention|Softmax|LayerNorm|Gru|Model)Bench\.'}
 PRIO=()
 [[ -n "${NICE:-}" ]] && PRIO=(nice -n "$NICE")
 
