@@ -525,7 +525,8 @@ public final class CpuBackend implements Backend {
             float[] a = f32(in), y = f32(out);
             float keep = (float) scale;
             Parallel.forRange(n, 1, (from, to) -> {
-                ScalarLoops.dropout(a, from, y, from, to - from, key, offset + from, drop, keep);
+                if (VectorLoops.DROPOUT) VectorLoops.dropout(a, from, y, from, to - from, key, offset + from, drop, keep);
+                else ScalarLoops.dropout(a, from, y, from, to - from, key, offset + from, drop, keep);
             });
         } else {
             double[] a = f64(in), y = f64(out);

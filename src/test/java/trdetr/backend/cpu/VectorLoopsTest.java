@@ -48,6 +48,23 @@ class VectorLoopsTest {
     }
 
     @Test
+    void vectorDropoutIsTheScalarDropout() {
+        assumeTrue(VectorLoops.DROPOUT, "no 64-bit vector lanes of the width the vector dropout needs here");
+        float[] x = gaussian(6, 1003);
+        long key = CounterRng.key(7);
+        for (double p : new double[] {0.1, 0.5, 0.9}) {
+            for (int off : new int[] {0, 5, 33}) {
+                int n = x.length - off - 2;
+                long counter = (1L << 40) - off;                // counters past 2^32: the 64-bit lanes must wrap as longs do
+                float[] v = new float[x.length], s = new float[x.length];
+                VectorLoops.dropout(x, off, v, 2, n, key, counter, CounterRng.belowThreshold(p), (float) (1 / (1 - p)));
+                ScalarLoops.dropout(x, off, s, 2, n, key, counter, CounterRng.belowThreshold(p), (float) (1 / (1 - p)));
+                assertSameBits(v, s);
+            }
+        }
+    }
+
+    @Test
     void backendDropoutIsTheCounterStream() {
         int n = 70_007;                                       // over the parallel threshold, odd
         float[] x = gaussian(3, n);
