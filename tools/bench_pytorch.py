@@ -58,6 +58,9 @@ def main():
     p.add_argument("--seed", type=int, default=2018)
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
                    help="cuda: the official model and batch on the GPU (FP32; TF32 off, as PyTorch's default)")
+    p.add_argument("--profile", metavar="FILE",
+                   help="also profile --steps training steps with torch.profiler and write its table of ops by self "
+                        "CPU time to FILE (what to set our JFR profile against; the timings then include its overhead)")
     a = p.parse_args()
 
     rng = np.random.default_rng(a.seed)
@@ -127,6 +130,11 @@ def main():
     criterion.train()
     timed(train_step, a.warmup)
     steps = timed(train_step, a.steps)
+    if a.profile:
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], with_flops=True) as prof:
+            timed(train_step, a.steps)
+        with open(a.profile, "w") as f:
+            f.write(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=60))
     model.eval()
     timed(forward, a.warmup)
     fwd = timed(forward, a.forwards)
