@@ -1,4 +1,4 @@
-package trdetr.eval;
+package trdetr.pyexact;
 
 /**
  * {@code np.argsort(a)} for a float64 array with NumPy's default kind ("quicksort"), reproduced so that ties come
