@@ -41,6 +41,7 @@ public final class DecoderLayer extends Module {
         caV = child("ca_v_proj", new Linear(d, d, true, gen, dtype));
         caQposSine = child("ca_qpos_sine_proj", new Linear(d, d, true, gen, dtype));
         crossAttn = child("cross_attn", new DabAttention(2 * d, heads, d, p, gen, dtype));
+        // linear1, dropout, linear2, norm2, norm3, dropout2, dropout3, activation
         FeedForward.Tail tail = FeedForward.registerTail(this::child, 2, d, ff, p, gen, dtype);
         ffn = tail.ffn();
         norm2 = tail.penultimateNorm();
