@@ -1,6 +1,7 @@
 package trdetr.data;
 
 import java.util.List;
+import trdetr.pyexact.StableArgsort;
 import trdetr.tensor.Generator;
 
 /**

@@ -2,6 +2,7 @@ package trdetr.data;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A bounded in-memory cache of loaded features (least recently used out first), so that epochs after the first do
@@ -27,6 +28,15 @@ final class FeatureCache {
             used -= e.getValue().bytes();
             it.remove();
         }
+    }
+
+    /** The cached matrix under key, or else the one {@code load} gives, which is then cached (loaded outside the lock). */
+    FloatMatrix getOrLoad(String key, Supplier<FloatMatrix> load) {
+        FloatMatrix m = get(key);
+        if (m != null) return m;
+        m = load.get();
+        put(key, m);
+        return m;
     }
 
     synchronized long usedBytes() { return used; }

@@ -24,16 +24,7 @@ final class FeatureFiles {
     record Loaded(FloatMatrix matrix, boolean hadBatchAxis) {}
 
     static Loaded npzMember(Path file, String key, Annotation a, String what) {
-        Map<String, NdArray> arrays;
-        try {
-            arrays = Npz.read(file);
-        } catch (NoSuchFileException e) {
-            throw missing(file, a, what);
-        } catch (FormatException e) {
-            throw new FormatException(file, strip(e, file) + " (" + what + " of " + a.describe() + ")", e);
-        } catch (IOException e) {
-            throw new FormatException(file, "cannot read: " + e + " (" + what + " of " + a.describe() + ")", e);
-        }
+        Map<String, NdArray> arrays = read(file, Npz::read, a, what);
         NdArray arr = arrays.get(key);
         if (arr == null) {
             throw new FormatException(file, "has no array '" + key + "' (it has " + String.join(", ", arrays.keySet()) + "), needed as "
@@ -43,9 +34,18 @@ final class FeatureFiles {
     }
 
     static Loaded npy(Path file, Annotation a, String what) {
-        NdArray arr;
+        return toMatrix(file, null, read(file, Npy::read, a, what), a, what);
+    }
+
+    /** How a feature file is read: {@code Npz::read} or {@code Npy::read}. */
+    private interface Reader<T> {
+        T read(Path file) throws IOException;
+    }
+
+    /** The file read by {@code reader}; a missing or unreadable file becomes a one-line error naming the record. */
+    private static <T> T read(Path file, Reader<T> reader, Annotation a, String what) {
         try {
-            arr = Npy.read(file);
+            return reader.read(file);
         } catch (NoSuchFileException e) {
             throw missing(file, a, what);
         } catch (FormatException e) {
@@ -53,7 +53,6 @@ final class FeatureFiles {
         } catch (IOException e) {
             throw new FormatException(file, "cannot read: " + e + " (" + what + " of " + a.describe() + ")", e);
         }
-        return toMatrix(file, null, arr, a, what);
     }
 
     static FormatException missing(Path file, Annotation a, String what) {

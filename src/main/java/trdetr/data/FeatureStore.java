@@ -53,10 +53,9 @@ final class FeatureStore {
     private Path textFile(Annotation a) { return o.textDir().resolve(o.kind().textFileName(a.qid())); }
 
     /** Video features without TEF: (ctx_l, Σ dir widths). */
-    FloatMatrix video(Annotation a) {
-        String key = "v\u0000" + a.vid();
-        FloatMatrix m = cache.get(key);
-        if (m != null) return m;
+    FloatMatrix video(Annotation a) { return cache.getOrLoad("v\u0000" + a.vid(), () -> loadVideo(a)); }
+
+    private FloatMatrix loadVideo(Annotation a) {
         List<FloatMatrix> parts = new ArrayList<>();
         for (Path dir : o.videoDirs()) {
             FloatMatrix f;
@@ -86,12 +85,11 @@ final class FeatureStore {
         for (FloatMatrix p : parts) min = Math.min(min, p.rows());
         List<FloatMatrix> cut = new ArrayList<>();
         for (FloatMatrix p : parts) cut.add(p.firstRows(min));
-        m = cut.size() == 1 ? cut.get(0) : FloatMatrix.hconcat(cut);
+        FloatMatrix m = cut.size() == 1 ? cut.get(0) : FloatMatrix.hconcat(cut);
         if (o.videoDim() > 0 && m.cols() != o.videoDim()) {
             throw new FormatException(o.videoDirs().get(0), "video features of " + a.describe() + " have " + m.cols()
                     + " columns, the configured video dim is " + o.videoDim());
         }
-        cache.put(key, m);
         return m;
     }
 
@@ -100,39 +98,27 @@ final class FeatureStore {
      * array loses its leading axis; in audio mode the official code drops that axis only after truncating, which
      * then cuts nothing, so such an array keeps all its rows there (a quirk we keep).
      */
-    FloatMatrix text(Annotation a) {
-        String key = "t\u0000" + a.qid();
-        FloatMatrix m = cache.get(key);
-        if (m != null) return m;
+    FloatMatrix text(Annotation a) { return cache.getOrLoad("t\u0000" + a.qid(), () -> loadText(a)); }
+
+    private FloatMatrix loadText(Annotation a) {
         Path file = textFile(a);
         FeatureFiles.Loaded l = FeatureFiles.npzMember(file, o.kind().textKey(), a, "text features");
-        m = l.matrix();
+        FloatMatrix m = l.matrix();
         if (o.kind() != DatasetKind.TVSUM && !(l.hadBatchAxis() && o.useAudio())) m = m.firstRows(o.maxQueryLength());
         FeatureFiles.requireFinite(m, l.hadBatchAxis(), file, o.kind().textKey(), a, "text features");
         if (o.kind() != DatasetKind.TVSUM && o.normalizeText()) m = m.l2NormalizeRows(EPS);
-        checkWidth("text", m.cols(), file, a);
-        if (o.textDim() > 0 && m.cols() != o.textDim()) {
-            throw new FormatException(file, "text features have " + m.cols() + " columns, the configured text dim is " + o.textDim()
-                    + " (" + a.describe() + ")");
-        }
-        cache.put(key, m);
+        checkWidth("text", m.cols(), o.textDim(), file, a);
         return m;
     }
 
     /** Audio features without TEF: first max_v_l rows, L2-normalised when video is. */
-    FloatMatrix audio(Annotation a) {
-        String key = "a\u0000" + a.vid();
-        FloatMatrix m = cache.get(key);
-        if (m != null) return m;
+    FloatMatrix audio(Annotation a) { return cache.getOrLoad("a\u0000" + a.vid(), () -> loadAudio(a)); }
+
+    private FloatMatrix loadAudio(Annotation a) {
         Path file = o.audioDir().resolve(a.vid() + ".npy");
-        m = npyRows(file, a, "audio features");
+        FloatMatrix m = npyRows(file, a, "audio features");
         if (o.normalizeVideo()) m = m.l2NormalizeRows(EPS);
-        checkWidth("audio", m.cols(), file, a);
-        if (o.audioDim() > 0 && m.cols() != o.audioDim()) {
-            throw new FormatException(file, "audio features have " + m.cols() + " columns, the configured audio dim is " + o.audioDim()
-                    + " (" + a.describe() + ")");
-        }
-        cache.put(key, m);
+        checkWidth("audio", m.cols(), o.audioDim(), file, a);
         return m;
     }
 
@@ -157,6 +143,15 @@ final class FeatureStore {
         Integer expected = widths.putIfAbsent(source, cols);
         if (expected != null && expected != cols) {
             throw new FormatException(file, "has " + cols + " columns but earlier " + source + " features have " + expected + " (" + a.describe() + ")");
+        }
+    }
+
+    /** {@link #checkWidth}, then the configured width of the text or audio features (0: not configured). */
+    private void checkWidth(String modality, int cols, int configured, Path file, Annotation a) {
+        checkWidth(modality, cols, file, a);
+        if (configured > 0 && cols != configured) {
+            throw new FormatException(file, modality + " features have " + cols + " columns, the configured " + modality + " dim is "
+                    + configured + " (" + a.describe() + ")");
         }
     }
 }

@@ -2,6 +2,7 @@ package trdetr.data;
 
 import java.util.Arrays;
 import java.util.List;
+import trdetr.pyexact.NumpyReductions;
 
 /**
  * A row-major float32 matrix on the host: one feature row per clip or token. The data pipeline works on these
@@ -50,7 +51,7 @@ public record FloatMatrix(int rows, int cols, float[] data) {
                 sq[c] = v * v;
             }
             // np.add.reduce starts from the identity 0 and adds the pairwise sum of the row.
-            float norm = (float) Math.sqrt(0.0f + PairwiseSum.of(sq, 0, cols));
+            float norm = (float) Math.sqrt(NumpyReductions.sum(sq, 0, cols));
             float denom = norm + eps;
             for (int c = 0; c < cols; c++) out[off + c] = data[off + c] / denom;
         }

@@ -1,5 +1,6 @@
 package trdetr.data;
 
+import trdetr.pyexact.StableArgsort;
 import trdetr.tensor.Generator;
 
 /**

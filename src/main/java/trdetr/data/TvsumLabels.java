@@ -1,5 +1,7 @@
 package trdetr.data;
 
+import trdetr.pyexact.StableArgsort;
+
 /**
  * TVSum labels (official {@code get_saliency_labels_all_tvsum} and the TVSum branch of {@code __getitem__},
  * spec §5.3): agg = Σ over the 20 annotators of (score − 1) for the first ctx_l clips of the label matrix (0..80);

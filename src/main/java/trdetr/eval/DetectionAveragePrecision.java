@@ -2,6 +2,8 @@ package trdetr.eval;
 
 import java.util.ArrayList;
 import java.util.List;
+import trdetr.pyexact.NumpyArgsort;
+import trdetr.pyexact.NumpyReductions;
 
 /**
  * Average precision of one query's predicted windows against its ground-truth windows at several IoU thresholds
@@ -86,6 +88,6 @@ public final class DetectionAveragePrecision {
         for (int i = 1; i < n; i++) {
             if (mr[i] != mr[i - 1]) terms[k++] = (mr[i] - mr[i - 1]) * mp[i];
         }
-        return NumpyReductions.pairwise(terms, 0, k) + 0.0;
+        return NumpyReductions.sum(terms, 0, k);
     }
 }

@@ -2,6 +2,8 @@ package trdetr.eval;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import trdetr.pyexact.PythonFloats;
+import trdetr.pyexact.PythonJson;
 
 /**
  * What the official evaluator returns, in its key order: "brief" (the MR keys sorted, then for each HL level

@@ -3,6 +3,9 @@ package trdetr.eval;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import trdetr.pyexact.NumpyArgsort;
+import trdetr.pyexact.NumpyReductions;
+import trdetr.pyexact.PythonFloats;
 
 /**
  * Highlight-detection metrics of the official evaluator ({@code eval_highlight}) at the three saliency levels

@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import trdetr.cli.UserError;
+import trdetr.pyexact.NumpyArgsort;
+import trdetr.pyexact.NumpyReductions;
+import trdetr.pyexact.PythonFloats;
 
 /**
  * Moment-retrieval metrics of one length split ({@code compute_mr_ap} and {@code compute_mr_r1} of the official

@@ -3,6 +3,8 @@ package trdetr.eval;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import trdetr.pyexact.Float16;
+import trdetr.pyexact.PythonFloats;
 
 /**
  * Turns one query's model outputs into the official submission line ({@code compute_mr_results} followed by

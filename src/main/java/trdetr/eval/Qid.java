@@ -3,6 +3,8 @@ package trdetr.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import trdetr.pyexact.PythonFloats;
+import trdetr.pyexact.PythonJson;
 
 /**
  * A query id compared the way Python compares dict keys: 7 and 7.0 (and true and 1) are the same qid, "7" is not.

@@ -2,6 +2,7 @@ package trdetr.eval;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import trdetr.pyexact.NumpyReductions;
 
 /**
  * The per-annotator highlight AP of the official evaluator ({@code get_ap}, interpolated, not 11-point), on

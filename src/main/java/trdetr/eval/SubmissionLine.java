@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import trdetr.pyexact.PythonJson;
 
 /**
  * One line of a submission jsonl as the official code writes it:

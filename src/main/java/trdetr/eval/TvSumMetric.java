@@ -3,6 +3,8 @@ package trdetr.eval;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import trdetr.pyexact.NumpyReductions;
+import trdetr.pyexact.PythonFloats;
 
 /**
  * TVSum's highlight metric as the official {@code compute_hl_results} computes it (the UMT recipe): top-5 mAP over

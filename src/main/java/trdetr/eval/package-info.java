@@ -12,10 +12,9 @@
  *   <li>{@link trdetr.eval.PredictionPostProcessor}: model outputs ({@link trdetr.eval.QueryOutputs}) → official
  *       submission lines ({@link trdetr.eval.SubmissionLine}); {@link trdetr.eval.TemporalNms};
  *       {@link trdetr.eval.SubmissionWriter} writes the jsonl atomically.</li>
- *   <li>Python/NumPy/scikit-learn behaviour the numbers depend on: {@link trdetr.eval.PythonFloats} (repr and
- *       decimal rounding), {@link trdetr.eval.PythonJson} (json.dumps), {@link trdetr.eval.Float16},
- *       {@link trdetr.eval.NumpyArgsort}, {@link trdetr.eval.NumpyReductions},
- *       {@link trdetr.eval.SaliencyAveragePrecision}.</li>
+ *   <li>{@link trdetr.eval.SaliencyAveragePrecision}: the official per-annotator highlight AP; the NumPy and Python
+ *       behaviour the numbers depend on (json.dumps, float repr and rounding, argsort, summation order, fp16) is in
+ *       {@link trdetr.pyexact}.</li>
  * </ul>
  *
  * Fixtures: tools/make_eval_fixtures.py (runs the official code) writes src/test/resources/eval.

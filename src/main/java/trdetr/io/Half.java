@@ -3,7 +3,7 @@ package trdetr.io;
 /**
  * IEEE binary16 (half precision), the one conversion the project has: .npy/safetensors/torch float16 storage is read
  * and written with it, and the evaluator rounds saliency scores with it as the official code's {@code .half()} does
- * ({@link trdetr.eval.Float16}). ({@code Float.float16ToFloat} and {@code floatToFloat16} only arrived in Java 20.)
+ * ({@link trdetr.pyexact.Float16}). ({@code Float.float16ToFloat} and {@code floatToFloat16} only arrived in Java 20.)
  */
 public final class Half {
     private Half() {}

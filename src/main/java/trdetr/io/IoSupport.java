@@ -36,33 +36,46 @@ final class IoSupport {
 
     // ------------------------------------------------------------------ element types
 
-    /** Element kinds as stored in files, with their byte width. */
+    /** Element kinds as stored in files, with their byte width and NumPy type code. */
     enum Elem {
-        F16(2, "float16"), BF16(2, "float32"), F32(4, "float32"), F64(8, "float64"),
-        I8(1, "int8"), U8(1, "uint8"), I16(2, "int16"), I32(4, "int32"), I64(8, "int64"), BOOL(1, "bool");
+        F16(2, "float16", "f2"), BF16(2, "float32", null), F32(4, "float32", "f4"), F64(8, "float64", "f8"),
+        I8(1, "int8", "i1"), U8(1, "uint8", "u1"), I16(2, "int16", "i2"), I32(4, "int32", "i4"), I64(8, "int64", "i8"),
+        BOOL(1, "bool", "b1");
 
         final int size;
         /** The NdArray dtype the elements decode to. */
         final String dtype;
+        /**
+         * NumPy's type code without the byte-order character, as .npy headers and pickled dtypes spell it; null for
+         * bfloat16, which NumPy lacks.
+         */
+        final String numpyCode;
 
-        Elem(int size, String dtype) {
+        Elem(int size, String dtype, String numpyCode) {
             this.size = size;
             this.dtype = dtype;
+            this.numpyCode = numpyCode;
         }
 
+        /** The element an NdArray dtype is stored as (its NumPy type; never bfloat16, which decodes to float32). */
         static Elem ofDtype(String dtype) {
-            return switch (dtype) {
-                case "float16" -> F16;
-                case "float32" -> F32;
-                case "float64" -> F64;
-                case "int8" -> I8;
-                case "uint8" -> U8;
-                case "int16" -> I16;
-                case "int32" -> I32;
-                case "int64" -> I64;
-                case "bool" -> BOOL;
-                default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "'");
-            };
+            for (Elem e : values()) if (e.numpyCode != null && e.dtype.equals(dtype)) return e;
+            throw new IllegalArgumentException("unknown dtype '" + dtype + "'");
+        }
+
+        /**
+         * The element of a NumPy type code without its byte-order character ("f4", "i8", "b1" or its alias "?"); null
+         * for a code we do not read.
+         */
+        static Elem ofNumpyCode(String code) {
+            if (code.equals("?")) return BOOL;
+            for (Elem e : values()) if (code.equals(e.numpyCode)) return e;
+            return null;
+        }
+
+        /** The .npy descr of these elements written little-endian, as NumPy writes it: "<f4", and "|u1" for one byte. */
+        String npyDescr() {
+            return (size == 1 ? "|" : "<") + numpyCode;
         }
     }
 

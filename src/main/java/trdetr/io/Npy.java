@@ -182,18 +182,7 @@ public final class Npy {
             code = d.substring(1);
             if (first == '>') order = ByteOrder.BIG_ENDIAN;
         }
-        Elem elem = switch (code) {
-            case "f2" -> Elem.F16;
-            case "f4" -> Elem.F32;
-            case "f8" -> Elem.F64;
-            case "i1" -> Elem.I8;
-            case "u1" -> Elem.U8;
-            case "i2" -> Elem.I16;
-            case "i4" -> Elem.I32;
-            case "i8" -> Elem.I64;
-            case "b1", "?" -> Elem.BOOL;
-            default -> null;
-        };
+        Elem elem = Elem.ofNumpyCode(code);
         if (elem == null) {
             if (code.startsWith("O")) throw new FormatException(file, where + "field 'descr' is " + FormatException.quote(d) + ": object arrays are not supported (they need pickle)");
             throw new FormatException(file, where + "field 'descr' is " + FormatException.quote(d)
@@ -322,18 +311,7 @@ public final class Npy {
     /** Writes an array as a version 1.0 little-endian .npy document (every NdArray dtype; float16 rounds to nearest even). */
     public static void write(OutputStream out, NdArray a) throws IOException {
         Elem e = Elem.ofDtype(a.dtype());
-        String descr = switch (e) {
-            case F16 -> "<f2";
-            case F32 -> "<f4";
-            case F64 -> "<f8";
-            case I8 -> "|i1";
-            case U8 -> "|u1";
-            case I16 -> "<i2";
-            case I32 -> "<i4";
-            case I64 -> "<i8";
-            case BOOL -> "|b1";
-            default -> throw new AssertionError(e);
-        };
+        String descr = e.npyDescr();
         StringBuilder shape = new StringBuilder("(");
         int[] dims = a.shape();
         for (int i = 0; i < dims.length; i++) {

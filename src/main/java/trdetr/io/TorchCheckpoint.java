@@ -376,18 +376,8 @@ public final class TorchCheckpoint {
         if (args.get(1) instanceof byte[] raw) b = raw;
         else if (args.get(1) instanceof String s) b = latin1(s);
         else throw new IllegalArgumentException("numpy scalar: the data is a " + Unpickler.typeName(args.get(1)));
-        Elem e = switch (dt.code) {
-            case "f2" -> Elem.F16;
-            case "f4" -> Elem.F32;
-            case "f8" -> Elem.F64;
-            case "i1" -> Elem.I8;
-            case "u1" -> Elem.U8;
-            case "i2" -> Elem.I16;
-            case "i4" -> Elem.I32;
-            case "i8" -> Elem.I64;
-            case "b1" -> Elem.BOOL;
-            default -> throw new IllegalArgumentException("numpy scalar of dtype " + FormatException.quote(dt.code) + " is not supported");
-        };
+        Elem e = Elem.ofNumpyCode(dt.code);
+        if (e == null) throw new IllegalArgumentException("numpy scalar of dtype " + FormatException.quote(dt.code) + " is not supported");
         if (b.length != e.size) throw new IllegalArgumentException("numpy scalar of dtype " + dt.code + " has " + b.length + " bytes");
         Object v = IoSupport.decode(b, 0, 1, e, dt.order == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         if (v instanceof float[] f) return (double) f[0];

@@ -41,15 +41,13 @@ public final class DecoderLayer extends Module {
         caV = child("ca_v_proj", new Linear(d, d, true, gen, dtype));
         caQposSine = child("ca_qpos_sine_proj", new Linear(d, d, true, gen, dtype));
         crossAttn = child("cross_attn", new DabAttention(2 * d, heads, d, p, gen, dtype));
-        ffn = new FeedForward(d, ff, p, gen, dtype);
-        child("linear1", ffn.linear1);
-        child("dropout", ffn.dropout);
-        child("linear2", ffn.linear2);
-        norm2 = child("norm2", new LayerNorm(d, 1e-5, dtype));
-        norm3 = child("norm3", new LayerNorm(d, 1e-5, dtype));
-        dropout2 = child("dropout2", new Dropout(p, gen));
-        dropout3 = child("dropout3", new Dropout(p, gen));
-        child("activation", ffn.activation);
+        // linear1, dropout, linear2, norm2, norm3, dropout2, dropout3, activation
+        FeedForward.Tail tail = FeedForward.registerTail(this::child, 2, d, ff, p, gen, dtype);
+        ffn = tail.ffn();
+        norm2 = tail.penultimateNorm();
+        norm3 = tail.lastNorm();
+        dropout2 = tail.penultimateDropout();
+        dropout3 = tail.lastDropout();
     }
 
     /**

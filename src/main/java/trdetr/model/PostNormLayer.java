@@ -21,14 +21,11 @@ abstract class PostNormLayer extends Module {
 
     PostNormLayer(int d, int heads, int ff, double p, Generator gen, DType dtype) {
         selfAttn = child("self_attn", new MultiheadAttention(d, heads, p, gen, dtype));
-        ffn = new FeedForward(d, ff, p, gen, dtype);
-        child("linear1", ffn.linear1);
-        child("dropout", ffn.dropout);
-        child("linear2", ffn.linear2);
-        norm1 = child("norm1", new LayerNorm(d, 1e-5, dtype));
-        norm2 = child("norm2", new LayerNorm(d, 1e-5, dtype));
-        dropout1 = child("dropout1", new Dropout(p, gen));
-        dropout2 = child("dropout2", new Dropout(p, gen));
-        child("activation", ffn.activation);
+        FeedForward.Tail tail = FeedForward.registerTail(this::child, 1, d, ff, p, gen, dtype);
+        ffn = tail.ffn();
+        norm1 = tail.penultimateNorm();
+        norm2 = tail.lastNorm();
+        dropout1 = tail.penultimateDropout();
+        dropout2 = tail.lastDropout();
     }
 }

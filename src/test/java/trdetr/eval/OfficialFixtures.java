@@ -2,6 +2,8 @@ package trdetr.eval;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,5 +40,10 @@ final class OfficialFixtures {
         } catch (URISyntaxException | NullPointerException e) {
             throw new IllegalStateException("test resource eval/" + name + " not found", e);
         }
+    }
+
+    /** A JSON file of src/test/resources/eval, parsed as the evaluator parses JSON (NaN and Infinity allowed). */
+    static JsonNode json(String name) throws IOException {
+        return JsonlReader.MAPPER.readTree(Files.readString(resource(name)));
     }
 }

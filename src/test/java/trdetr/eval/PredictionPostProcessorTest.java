@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import trdetr.pyexact.PythonJson;
 
 /** Submission lines and NMS against the official post-processing (tools/make_eval_fixtures.py), and the writer. */
 class PredictionPostProcessorTest {
@@ -17,7 +18,7 @@ class PredictionPostProcessorTest {
 
     @BeforeAll
     static void load() throws Exception {
-        fixtures = JsonlReader.MAPPER.readTree(Files.readString(OfficialFixtures.resource("postprocess.json")));
+        fixtures = OfficialFixtures.json("postprocess.json");
     }
 
     private static float[] floats(JsonNode n) {

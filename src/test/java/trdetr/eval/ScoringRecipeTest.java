@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import trdetr.data.DatasetKind;
+import trdetr.pyexact.Float16;
 
 /** What each dataset's benchmark puts in a submission line and how it scores one, on hand-made lines. */
 class ScoringRecipeTest {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import trdetr.cli.UserError;
 import trdetr.io.FormatException;
+import trdetr.pyexact.PythonFloats;
 
 class StandaloneEvaluatorTest {
 

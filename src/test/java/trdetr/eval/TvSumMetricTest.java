@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import trdetr.pyexact.PythonFloats;
 
 /** TVSum's top-5 mAP on cases worked out by hand. */
 class TvSumMetricTest {

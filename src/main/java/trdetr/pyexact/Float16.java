@@ -1,4 +1,4 @@
-package trdetr.eval;
+package trdetr.pyexact;
 
 import trdetr.io.Half;
 

@@ -1,4 +1,4 @@
-package trdetr.data;
+package trdetr.pyexact;
 
 import java.util.Arrays;
 import java.util.Comparator;

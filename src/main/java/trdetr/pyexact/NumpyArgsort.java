@@ -1,4 +1,4 @@
-package trdetr.eval;
+package trdetr.pyexact;
 
 /**
  * {@code np.argsort(a)} for a float64 array with NumPy's default kind ("quicksort"), reproduced so that ties come
@@ -89,38 +89,29 @@ public final class NumpyArgsort {
     /** NumPy's heapsort of idx[start, start+n) (1-based heap over that range), the introsort fallback. */
     private static void heapsort(double[] v, int[] idx, int start, int n) {
         int base = start - 1; // a[k] == idx[base + k]
-        for (int l = n >> 1; l > 0; --l) {
-            int tmp = idx[base + l];
-            int i = l, j = l << 1;
-            while (j <= n) {
-                if (j < n && less(v[idx[base + j]], v[idx[base + j + 1]])) j++;
-                if (less(v[tmp], v[idx[base + j]])) {
-                    idx[base + i] = idx[base + j];
-                    i = j;
-                    j += j;
-                } else {
-                    break;
-                }
-            }
-            idx[base + i] = tmp;
-        }
+        for (int l = n >> 1; l > 0; --l) siftDown(v, idx, base, idx[base + l], l, n);
         for (; n > 1; ) {
             int tmp = idx[base + n];
             idx[base + n] = idx[base + 1];
             n--;
-            int i = 1, j = 2;
-            while (j <= n) {
-                if (j < n && less(v[idx[base + j]], v[idx[base + j + 1]])) j++;
-                if (less(v[tmp], v[idx[base + j]])) {
-                    idx[base + i] = idx[base + j];
-                    i = j;
-                    j += j;
-                } else {
-                    break;
-                }
-            }
-            idx[base + i] = tmp;
+            siftDown(v, idx, base, tmp, 1, n);
         }
+    }
+
+    /** The heap's sift-down, as both phases of NumPy's heapsort run it: tmp, taken from a[i], sinks into a[1..n]. */
+    private static void siftDown(double[] v, int[] idx, int base, int tmp, int i, int n) {
+        int j = i << 1;
+        while (j <= n) {
+            if (j < n && less(v[idx[base + j]], v[idx[base + j + 1]])) j++;
+            if (less(v[tmp], v[idx[base + j]])) {
+                idx[base + i] = idx[base + j];
+                i = j;
+                j += j;
+            } else {
+                break;
+            }
+        }
+        idx[base + i] = tmp;
     }
 
     /** The indices of v from largest to smallest as {@code v.argsort()[::-1]} gives them (NaN first). */
