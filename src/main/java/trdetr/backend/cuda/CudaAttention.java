@@ -1,5 +1,9 @@
 package trdetr.backend.cuda;
 
+import static trdetr.backend.cuda.KernelTable.ATTENTION_BACKWARD_KV;
+import static trdetr.backend.cuda.KernelTable.ATTENTION_BACKWARD_Q;
+import static trdetr.backend.cuda.KernelTable.ATTENTION_FORWARD;
+
 import trdetr.tensor.Tensor;
 
 /**
@@ -29,26 +33,23 @@ final class CudaAttention {
 
     Tensor[] forward(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
         int n = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
-        String t = CudaBackend.suffix(q.dtype());
         Tensor out = backend.empty(q.dtype(), n, lq, dv), probs = backend.empty(q.dtype(), n, lq, lk);
-        Object maskArg = mask == null ? (Object) 0L : mask;
         int[] maskView = mask == null ? new int[5]
                 : new int[] {mask.offset(), mask.stride(0), mask.stride(1), mask.stride(2), mask.stride(3)};
         int heads = mask == null ? 1 : mask.size(1);
-        backend.kernels.launch3("attention", "attention_forward_" + t, grid(n, lq, QUERY_TILE), block(), 0,
-                out, probs, q, view3(q), k, view3(k), v, view3(v), maskArg, maskView, heads, lq, lk, d, dv, p, seed, offset);
+        backend.kernels.launch3(ATTENTION_FORWARD.of(q.dtype()), grid(n, lq, QUERY_TILE), block(), 0,
+                out, probs, q, view3(q), k, view3(k), v, view3(v), mask, maskView, heads, lq, lk, d, dv, p, seed, offset);
         return new Tensor[] {out, probs};
     }
 
     Tensor[] backward(Tensor gradOutput, Tensor q, Tensor k, Tensor v, Tensor probs, double p, long seed, long offset) {
         int n = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
-        String t = CudaBackend.suffix(q.dtype());
         Tensor go = backend.packed(gradOutput), pr = backend.packed(probs);
         Tensor dq = backend.empty(q.dtype(), n, lq, d), dk = backend.empty(q.dtype(), n, lk, d);
         Tensor dvv = backend.empty(q.dtype(), n, lk, dv), ds = backend.empty(q.dtype(), n, lq, lk);
-        backend.kernels.launch3("attention", "attention_backward_q_" + t, grid(n, lq, QUERY_TILE), block(), 0,
+        backend.kernels.launch3(ATTENTION_BACKWARD_Q.of(q.dtype()), grid(n, lq, QUERY_TILE), block(), 0,
                 dq, ds, go, pr, k, view3(k), v, view3(v), lq, lk, d, dv, p, seed, offset);
-        backend.kernels.launch3("attention", "attention_backward_kv_" + t, grid(n, lk, KEY_TILE), block(), 0,
+        backend.kernels.launch3(ATTENTION_BACKWARD_KV.of(q.dtype()), grid(n, lk, KEY_TILE), block(), 0,
                 dk, dvv, go, pr, ds, q, view3(q), lq, lk, d, dv, p, seed, offset);
         return new Tensor[] {dq, dk, dvv};
     }

@@ -3,6 +3,7 @@ package trdetr.backend.cuda;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemsetD8;
+import static trdetr.backend.cuda.KernelTable.*;
 
 import java.util.Arrays;
 import jcuda.Pointer;
@@ -150,20 +151,6 @@ public final class CudaBackend implements Backend {
         return a;
     }
 
-    static String suffix(DType t) {
-        switch (t) {
-            case FLOAT32: return "f32";
-            case FLOAT64: return "f64";
-            case INT64: return "i64";
-            default: return "bool";
-        }
-    }
-
-    static String floatSuffix(String op, DType t) {
-        if (!t.isFloating()) throw new IllegalArgumentException(op + ": needs a float tensor, got " + t);
-        return suffix(t);
-    }
-
     // ------------------------------------------------------------------ copies and element-wise
 
     /**
@@ -180,39 +167,39 @@ public final class CudaBackend implements Backend {
         }
         long n = dst.numel();
         if (n == 0) return;
-        kernels.launch("elementwise", "copy_" + suffix(src.dtype()) + "_" + suffix(dst.dtype()), Kernels.gridFor(n),
+        kernels.launch(COPY.of(src.dtype(), dst.dtype()), Kernels.gridFor(n),
                 dst, Layouts.of(dst), src, Layouts.of(src), n);
     }
 
     @Override public void fill(Tensor dst, double value) {
         long n = dst.numel();
         if (n == 0) return;
-        kernels.launch("elementwise", "fill_" + suffix(dst.dtype()), Kernels.gridFor(n), dst, Layouts.of(dst), n, value);
+        kernels.launch(FILL.of(dst.dtype()), Kernels.gridFor(n), dst, Layouts.of(dst), n, value);
     }
 
     @Override public Tensor unary(UnaryOp op, Tensor a, double p0, double p1) {
-        String t = floatSuffix(op.name().toLowerCase(), a.dtype());
+        Kernel strided = UNARY.of(a.dtype(), op.name().toLowerCase());
         Tensor out = empty(a.dtype(), a.shape());
         long n = a.numel();
         if (n == 0) return out;
         if (vectorisable(a)) {
-            kernels.launch("elementwise", "unary_vec4_f32", Kernels.gridFor((n + 3) / 4), out, a, n, op.ordinal(), p0, p1);
+            kernels.launch(UNARY_VEC4, Kernels.gridFor((n + 3) / 4), out, a, n, op.ordinal(), p0, p1);
         } else {
-            kernels.launch("elementwise", "unary_" + t, Kernels.gridFor(n), out, a, Layouts.of(a), n, op.ordinal(), p0, p1);
+            kernels.launch(strided, Kernels.gridFor(n), out, a, Layouts.of(a), n, op.ordinal(), p0, p1);
         }
         return out;
     }
 
     @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
         boolean predicate = op.isComparison() || op.isLogical();
-        String t = predicate ? suffix(a.dtype()) : floatSuffix(op.name().toLowerCase(), a.dtype());
+        Kernel strided = predicate ? COMPARE.of(a.dtype()) : BINARY.of(a.dtype(), op.name().toLowerCase());
         Tensor out = empty(predicate ? DType.BOOL : a.dtype(), a.shape());
         long n = a.numel();
         if (n == 0) return out;
         if (!predicate && vectorisable(a) && vectorisable(b)) {
-            kernels.launch("elementwise", "binary_vec4_f32", Kernels.gridFor((n + 3) / 4), out, a, b, n, op.ordinal());
+            kernels.launch(BINARY_VEC4, Kernels.gridFor((n + 3) / 4), out, a, b, n, op.ordinal());
         } else {
-            kernels.launch("elementwise", (predicate ? "compare_" : "binary_") + t, Kernels.gridFor(n),
+            kernels.launch(strided, Kernels.gridFor(n),
                     out, a, Layouts.of(a), b, Layouts.of(b), n, op.ordinal());
         }
         return out;
@@ -222,29 +209,29 @@ public final class CudaBackend implements Backend {
         Tensor out = empty(a.dtype(), a.shape());
         long n = a.numel();
         if (n > 0) {
-            kernels.launch("elementwise", "where_" + suffix(a.dtype()), Kernels.gridFor(n),
+            kernels.launch(WHERE.of(a.dtype()), Kernels.gridFor(n),
                     out, cond, Layouts.of(cond), a, Layouts.of(a), b, Layouts.of(b), n);
         }
         return out;
     }
 
     @Override public Tensor dropout(Tensor x, double p, long seed, long offset) {
-        String t = floatSuffix("dropout", x.dtype());
+        Kernel kernel = DROPOUT.of(x.dtype());
         Tensor out = empty(x.dtype(), x.shape());
         long n = x.numel();
-        if (n > 0) kernels.launch("elementwise", "dropout_" + t, Kernels.gridFor(n), out, x, Layouts.of(x), n, p, seed, offset);
+        if (n > 0) kernels.launch(kernel, Kernels.gridFor(n), out, x, Layouts.of(x), n, p, seed, offset);
         return out;
     }
 
     @Override public void scaleInPlace(Tensor dst, double factor) {
-        String t = floatSuffix("scale", dst.dtype());
+        Kernel kernel = SCALE.of(dst.dtype());
         long n = dst.numel();
-        if (n > 0) kernels.launch("elementwise", "scale_" + t, Kernels.gridFor(n), dst, Layouts.of(dst), n, factor);
+        if (n > 0) kernels.launch(kernel, Kernels.gridFor(n), dst, Layouts.of(dst), n, factor);
     }
 
     @Override public void adamWStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
                                     double beta2, double eps, double weightDecay, long step) {
-        String t = floatSuffix("adamw", param.dtype());
+        Kernel kernel = ADAMW.of(param.dtype());
         Tensor g = packed(grad.dtype() == param.dtype() ? grad : grad.to(param.dtype()));
         for (Tensor s : new Tensor[] {param, expAvg, expAvgSq}) {
             if (!s.isContiguous() || s.offset() != 0) throw new IllegalArgumentException("adamw: state tensors must be contiguous");
@@ -252,7 +239,7 @@ public final class CudaBackend implements Backend {
         double bc1 = 1 - Math.pow(beta1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         long n = param.numel();
         if (n > 0) {
-            kernels.launch("elementwise", "adamw_" + t, Kernels.gridFor(n), param, g, expAvg, expAvgSq, n,
+            kernels.launch(kernel, Kernels.gridFor(n), param, g, expAvg, expAvgSq, n,
                     1 - lr * weightDecay, beta1, beta2, bc2Sqrt, eps, lr / bc1);
         }
     }
@@ -269,11 +256,11 @@ public final class CudaBackend implements Backend {
         int outputs = outer * inner;
         if (outputs == 0) return out;
         if (n == 0) { fill(out, 0); return out; }
-        String t = suffix(x.dtype()), prefix = arg ? "argreduce_" : "reduce_";
         if (inner == 1) {
-            kernels.launchRows("reduce", prefix + "rows_" + t, outputs, out, x, outputs, n, op.ordinal());
+            kernels.launchRows((arg ? ARGREDUCE_ROWS : REDUCE_ROWS).of(x.dtype()), outputs, out, x, outputs, n, op.ordinal());
         } else {
-            kernels.launch("reduce", prefix + "columns_" + t, Kernels.gridFor(outputs), out, x, outer, n, inner, op.ordinal());
+            kernels.launch((arg ? ARGREDUCE_COLUMNS : REDUCE_COLUMNS).of(x.dtype()), Kernels.gridFor(outputs),
+                    out, x, outer, n, inner, op.ordinal());
         }
         return out;
     }
@@ -284,7 +271,7 @@ public final class CudaBackend implements Backend {
         AxisSplit split = AxisSplit.of(a.shape(), axis);
         int n = split.n(), outer = split.outer(), inner = split.inner();
         if (out.numel() > 0) {
-            kernels.launch("indexing", "cumsum_" + suffix(a.dtype()), Kernels.gridFor((long) outer * inner), out, x, outer, n, inner, reverse ? 1 : 0);
+            kernels.launch(CUMSUM.of(a.dtype()), Kernels.gridFor((long) outer * inner), out, x, outer, n, inner, reverse ? 1 : 0);
         }
         return out;
     }
@@ -293,7 +280,7 @@ public final class CudaBackend implements Backend {
         Tensor x = packed(a.dtype().isFloating() ? a : a.to(DType.FLOAT64));
         int n = a.size(-1), rows = n == 0 ? 0 : a.numel() / n;
         Tensor out = empty(DType.INT64, a.shape());
-        if (rows > 0) kernels.launch("indexing", "argsort_" + suffix(x.dtype()), Kernels.gridFor((long) rows * n), out, x, rows, n, descending ? 1 : 0);
+        if (rows > 0) kernels.launch(ARGSORT.of(x.dtype()), Kernels.gridFor((long) rows * n), out, x, rows, n, descending ? 1 : 0);
         return out;
     }
 
@@ -306,20 +293,20 @@ public final class CudaBackend implements Backend {
     private static int rows(Tensor x) { int n = x.size(-1); return n == 0 ? 0 : x.numel() / n; }
 
     @Override public Tensor softmax(Tensor x, boolean log) {
-        String t = floatSuffix("softmax", x.dtype());
+        Kernel kernel = SOFTMAX.of(x.dtype());
         Tensor in = packed(x);
         Tensor out = empty(x.dtype(), x.shape());
         int rows = rows(x);
-        if (rows > 0) kernels.launchRows("normalization", "softmax_" + t, rows, out, in, rows, x.size(-1), log ? 1 : 0);
+        if (rows > 0) kernels.launchRows(kernel, rows, out, in, rows, x.size(-1), log ? 1 : 0);
         return out;
     }
 
     @Override public Tensor softmaxBackward(Tensor y, Tensor gy, boolean log) {
-        String t = floatSuffix("softmax", y.dtype());
+        Kernel kernel = SOFTMAX_BACKWARD.of(y.dtype());
         Tensor py = packed(y), pg = packed(gy);
         Tensor out = empty(y.dtype(), y.shape());
         int rows = rows(y);
-        if (rows > 0) kernels.launchRows("normalization", "softmax_backward_" + t, rows, out, py, pg, rows, y.size(-1), log ? 1 : 0);
+        if (rows > 0) kernels.launchRows(kernel, rows, out, py, pg, rows, y.size(-1), log ? 1 : 0);
         return out;
     }
 
@@ -338,13 +325,13 @@ public final class CudaBackend implements Backend {
     static int[] view2(Tensor t) { return new int[] {t.offset(), t.stride(0), t.stride(1)}; }
 
     @Override public Tensor[] gruGates(Tensor gi, Tensor gh, Tensor h) {
-        String t = floatSuffix("gru", h.dtype());
+        Kernel kernel = GRU_GATES.of(h.dtype());
         int rows = h.size(0), hidden = h.size(1);
         Tensor hOut = empty(h.dtype(), rows, hidden), r = empty(h.dtype(), rows, hidden);
         Tensor z = empty(h.dtype(), rows, hidden), n = empty(h.dtype(), rows, hidden);
         long count = (long) rows * hidden;
         if (count > 0) {
-            kernels.launch("gru", "gru_gates_" + t, Kernels.gridFor(count), hOut, r, z, n, gi, view2(gi), gh, view2(gh), h, view2(h),
+            kernels.launch(kernel, Kernels.gridFor(count), hOut, r, z, n, gi, view2(gi), gh, view2(gh), h, view2(h),
                     rows, hidden);
         }
         return new Tensor[] {hOut, r, z, n};
@@ -352,12 +339,12 @@ public final class CudaBackend implements Backend {
 
     @Override public Tensor[] gruGatesBackward(Tensor dhCarry, Tensor dhHidden, Tensor dOut, Tensor h, Tensor r, Tensor z, Tensor n,
                                                Tensor ghn) {
-        String t = floatSuffix("gru", h.dtype());
+        Kernel kernel = GRU_GATES_BACKWARD.of(h.dtype());
         int rows = h.size(0), hidden = h.size(1);
         Tensor dgi = empty(h.dtype(), rows, 3 * hidden), dgh = empty(h.dtype(), rows, 3 * hidden), dhz = empty(h.dtype(), rows, hidden);
         long count = (long) rows * hidden;
         if (count > 0) {
-            kernels.launch("gru", "gru_gates_backward_" + t, Kernels.gridFor(count), dgi, dgh, dhz, dhCarry, view2(dhCarry), dhHidden,
+            kernels.launch(kernel, Kernels.gridFor(count), dgi, dgh, dhz, dhCarry, view2(dhCarry), dhHidden,
                     view2(dhHidden), dOut, view2(dOut), h, view2(h),
                     packed(r), packed(z), packed(n), ghn, view2(ghn), rows, hidden);
         }
@@ -365,22 +352,22 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public Tensor[] layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
-        String t = floatSuffix("layer_norm", x.dtype());
+        Kernel kernel = LAYER_NORM.of(x.dtype());
         Tensor in = packed(x), g = packed(gamma.to(x.dtype())), b = packed(beta.to(x.dtype()));
         int n = x.size(-1), rows = rows(x);
         int[] statShape = Arrays.copyOf(x.shape(), x.rank() - 1);
         Tensor y = empty(x.dtype(), x.shape()), mean = empty(x.dtype(), statShape), rstd = empty(x.dtype(), statShape);
-        if (rows > 0) kernels.launchRows("normalization", "layer_norm_" + t, rows, y, mean, rstd, in, g, b, rows, n, eps);
+        if (rows > 0) kernels.launchRows(kernel, rows, y, mean, rstd, in, g, b, rows, n, eps);
         return new Tensor[] {y, mean, rstd};
     }
 
     @Override public Tensor[] layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd) {
-        String t = floatSuffix("layer_norm", x.dtype());
+        Kernel kernel = LAYER_NORM_BACKWARD_INPUT.of(x.dtype());
         Tensor pg = packed(gy), px = packed(x), gam = packed(gamma.to(x.dtype())), pm = packed(mean), pr = packed(rstd);
         int n = x.size(-1), rows = rows(x);
         Tensor dx = empty(x.dtype(), x.shape()), dgamma = empty(x.dtype(), n), dbeta = empty(x.dtype(), n);
-        if (rows > 0) kernels.launchRows("normalization", "layer_norm_backward_input_" + t, rows, dx, pg, px, gam, pm, pr, rows, n);
-        if (n > 0) layerNormParamGradients(t, dgamma, dbeta, pg, px, pm, pr, rows, n);
+        if (rows > 0) kernels.launchRows(kernel, rows, dx, pg, px, gam, pm, pr, rows, n);
+        if (n > 0) layerNormParamGradients(x.dtype(), dgamma, dbeta, pg, px, pm, pr, rows, n);
         return new Tensor[] {dx, dgamma, dbeta};
     }
 
@@ -392,14 +379,14 @@ public final class CudaBackend implements Backend {
      * chunks, so a pass-2 thread adds few partial sums. The chunking depends on the shape only: the result is the
      * same on every GPU and every run.
      */
-    private void layerNormParamGradients(String t, Tensor dgamma, Tensor dbeta, Tensor g, Tensor x, Tensor mean, Tensor rstd,
+    private void layerNormParamGradients(DType dtype, Tensor dgamma, Tensor dbeta, Tensor g, Tensor x, Tensor mean, Tensor rstd,
                                          int rows, int n) {
         int rowsPerChunk = Math.max(64, (rows + 1023) / 1024);
         int chunks = Math.max(1, (rows + rowsPerChunk - 1) / rowsPerChunk);
         Tensor partial = empty(DType.FLOAT64, chunks, 2, n);
-        kernels.launch3("normalization", "layer_norm_backward_params_partial_" + t, new int[] {(n + PARAM_COLS - 1) / PARAM_COLS, chunks, 1},
+        kernels.launch3(LAYER_NORM_BACKWARD_PARAMS_PARTIAL.of(dtype), new int[] {(n + PARAM_COLS - 1) / PARAM_COLS, chunks, 1},
                 new int[] {PARAM_COLS, PARAM_LANES, 1}, 0, partial, g, x, mean, rstd, rows, n, rowsPerChunk);
-        kernels.launch("normalization", "layer_norm_backward_params_" + t, Kernels.gridFor(n), dgamma, dbeta, partial, chunks, n);
+        kernels.launch(LAYER_NORM_BACKWARD_PARAMS.of(dtype), Kernels.gridFor(n), dgamma, dbeta, partial, chunks, n);
     }
 
     // ------------------------------------------------------------------ loss primitives (losses.cu)
@@ -450,19 +437,19 @@ public final class CudaBackend implements Backend {
         if (n == 0) return out;
         int limit = a.size(axis);
         Tensor flag = badIndexFlag();
-        kernels.launch("indexing", "gather_" + suffix(a.dtype()), Kernels.gridFor(n), out, a, axisFree(a, axis, shape), a.stride(axis),
+        kernels.launch(GATHER.of(a.dtype()), Kernels.gridFor(n), out, a, axisFree(a, axis, shape), a.stride(axis),
                 limit, index, Layouts.of(index), n, flag);
         checkFlag("gather", flag, limit);
         return out;
     }
 
     @Override public Tensor scatterAdd(int[] shape, int axis, Tensor index, Tensor src) {
-        String t = floatSuffix("scatter_add", src.dtype());
+        Kernel kernel = SCATTER_ADD.of(src.dtype());
         Tensor out = Tensor.wrap(allocate(src.dtype(), Shape.numel(shape)), shape);
         long n = index.numel();
         if (n == 0) return out;
         Tensor flag = badIndexFlag();
-        kernels.launch("indexing", "scatter_add_" + t, Kernels.gridFor(n), out, axisFree(out, axis, index.shape()), out.stride(axis),
+        kernels.launch(kernel, Kernels.gridFor(n), out, axisFree(out, axis, index.shape()), out.stride(axis),
                 shape[axis], index, Layouts.of(index), src, Layouts.of(src), n, flag);
         checkFlag("scatter_add", flag, shape[axis]);
         return out;

@@ -102,7 +102,7 @@ public final class CudaGemm {
     /** The first of {@link #DEFAULT_TF32_ORDER} whose shared memory per block is at most {@code maxShared} bytes. */
     static String defaultTf32Variant(int maxShared) {
         for (String v : DEFAULT_TF32_ORDER) {
-            if (v.equals(LEGACY_VARIANT) || PipelinedTf32Kernel.Config.ofPtx(v, Kernels.ptx("gemm_tf32_" + v)).sharedBytes() <= maxShared) return v;
+            if (v.equals(LEGACY_VARIANT) || PipelinedTf32Kernel.Config.of(v).sharedBytes() <= maxShared) return v;
         }
         return LEGACY_VARIANT;
     }
@@ -167,8 +167,7 @@ public final class CudaGemm {
     }
 
     private void exact(Tensor out, Tensor a, Tensor b, MatmulShape ms, boolean transA, boolean transB) {
-        String t = a.dtype() == DType.FLOAT32 ? "f32" : "f64";
-        backend.kernels.launch3("gemm", "gemm_" + t, new int[] {(ms.n() + 63) / 64, (ms.m() + 63) / 64, ms.batch()},
+        backend.kernels.launch3(KernelTable.GEMM.of(a.dtype()), new int[] {(ms.n() + 63) / 64, (ms.m() + 63) / 64, ms.batch()},
                 new int[] {256, 1, 1}, 0, out, a, b, ms.m(), ms.n(), ms.k(), transA ? 1 : 0, transB ? 1 : 0, ms.strideA(), ms.strideB());
     }
 
@@ -184,11 +183,11 @@ public final class CudaGemm {
         int splits = legacySplitsFor(m, n, k, batch);
         int kTiles = (k + TF32_BK - 1) / TF32_BK, tilesPerSplit = (kTiles + splits - 1) / splits;
         splits = (kTiles + tilesPerSplit - 1) / tilesPerSplit;   // no empty split
-        String fn = "gemm_tf32_" + (transA ? "t" : "n") + (transB ? "t" : "n");
+        KernelTable.Kernel kernel = KernelTable.GEMM_TF32.of(transA, transB);
         int[] grid = {(n + TF32_TILE - 1) / TF32_TILE, (m + TF32_TILE - 1) / TF32_TILE, 0};
         splitK(out, ms, splits, tilesPerSplit * TF32_BK, (target, s, kPerSplit) -> {
             grid[2] = batch * s;
-            backend.kernels.launch3("gemm_tf32", fn, grid, new int[] {256, 1, 1}, 0, target, a, b, m, n, k, ms.strideA(),
+            backend.kernels.launch3(kernel, grid, new int[] {256, 1, 1}, 0, target, a, b, m, n, k, ms.strideA(),
                     ms.strideB(), s, kPerSplit, batch);
         });
     }
@@ -222,7 +221,7 @@ public final class CudaGemm {
         CudaStorage partial = new CudaStorage(backend, backend.allocator, DType.FLOAT32, (int) (splits * count));
         try {
             launch.launch(partial, splits, kPerSplit);
-            backend.kernels.launch("gemm_tf32", "gemm_tf32_reduce", Kernels.gridFor(count), out, partial, count, splits);
+            backend.kernels.launch(KernelTable.GEMM_TF32_REDUCE, Kernels.gridFor(count), out, partial, count, splits);
         } finally {
             partial.release();   // stream-ordered: the allocator may hand the block out again at once
         }
@@ -258,7 +257,7 @@ public final class CudaGemm {
         try (GpuTimer timer = new GpuTimer()) {
             for (int rep = 0; rep < 6; rep++) {
                 timer.start();
-                backend.kernels.launch3("gemm_tf32", "mma_tf32_peak", new int[] {blocks, 1, 1}, new int[] {256, 1, 1}, 0,
+                backend.kernels.launch3(KernelTable.MMA_TF32_PEAK, new int[] {blocks, 1, 1}, new int[] {256, 1, 1}, 0,
                         sink, iters, 1.0f);
                 double ms = timer.stopMillis();
                 if (rep > 0) best = Math.min(best, ms);   // the first run includes the PTX JIT warm-up

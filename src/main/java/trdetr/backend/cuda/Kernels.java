@@ -20,24 +20,29 @@ import trdetr.tensor.Tensor;
  * Loads the PTX modules shipped in the jar ({@code /kernels/NAME.ptx}, built by tools/build_ptx.sh) with
  * cuModuleLoadData, so the driver JIT-compiles them for whatever GPU is present, and launches their kernels.
  *
- * <p>Kernel arguments are passed as Java objects: a {@link Tensor} or {@link CudaStorage} becomes its buffer's
- * base address, an {@code int[]} a struct passed by value (a {@link Layouts layout}), and Integer, Long, Float and
- * Double the scalar of that width. With {@code -Dtrdetr.cuda.sync=true} every launch is followed by a device
- * synchronisation, so an asynchronous kernel fault is reported at the op that caused it.
+ * <p>Kernels are named by their {@link KernelTable} entry, and their arguments are passed as Java objects checked
+ * against its declared parameters ({@link KernelTable.Kernel#check}): a {@link Tensor} or {@link CudaStorage} becomes
+ * its buffer's base address (null, where a parameter may be none, address 0), an {@code int[]} a struct passed by
+ * value (a {@link Layouts layout}), and Integer, Long, Float and Double the scalar of that width. With
+ * {@code -Dtrdetr.cuda.sync=true} every launch is followed by a device synchronisation, so an asynchronous kernel
+ * fault is reported at the op that caused it.
  */
 final class Kernels {
     static final boolean SYNC = Boolean.getBoolean("trdetr.cuda.sync");
     static final int BLOCK = 256;
 
     private final Map<String, CUmodule> modules = new HashMap<>();
-    private final Map<String, CUfunction> functions = new HashMap<>();
+    /** By {@link KernelTable.Kernel#id}, looked up on first launch. */
+    private final CUfunction[] functions = new CUfunction[KernelTable.all().size()];
 
-    synchronized CUfunction function(String module, String name) {
-        return functions.computeIfAbsent(module + "/" + name, k -> {
-            CUfunction f = new CUfunction();
-            cuModuleGetFunction(f, module(module), name);
-            return f;
-        });
+    synchronized CUfunction function(KernelTable.Kernel kernel) {
+        CUfunction f = functions[kernel.id];
+        if (f == null) {
+            f = new CUfunction();
+            cuModuleGetFunction(f, module(kernel.module), kernel.name);
+            functions[kernel.id] = f;
+        }
+        return f;
     }
 
     /** A PTX module of the jar, loaded (JIT-compiled) on first use. */
@@ -64,25 +69,28 @@ final class Kernels {
     static int gridFor(long n) { return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, 1 << 16)); }
 
     /** A 1-D launch of {@link #BLOCK} threads per block. */
-    void launch(String module, String name, int grid, Object... args) {
-        launch3(module, name, new int[] {grid, 1, 1}, new int[] {BLOCK, 1, 1}, 0, args);
+    void launch(KernelTable.Kernel kernel, int grid, Object... args) {
+        launch3(kernel, new int[] {grid, 1, 1}, new int[] {BLOCK, 1, 1}, 0, args);
     }
 
     /** One block of {@link #BLOCK} threads per row (the kernels loop when rows exceed the grid). */
-    void launchRows(String module, String name, int rows, Object... args) {
-        launch3(module, name, new int[] {Math.min(rows, 1 << 16), 1, 1}, new int[] {BLOCK, 1, 1}, 0, args);
+    void launchRows(KernelTable.Kernel kernel, int rows, Object... args) {
+        launch3(kernel, new int[] {Math.min(rows, 1 << 16), 1, 1}, new int[] {BLOCK, 1, 1}, 0, args);
     }
 
-    void launch3(String module, String name, int[] grid, int[] block, int sharedBytes, Object... args) {
+    void launch3(KernelTable.Kernel kernel, int[] grid, int[] block, int sharedBytes, Object... args) {
+        kernel.check(args);
         CudaDevice.get();
         NativePointerObject[] params = new NativePointerObject[args.length];
         for (int i = 0; i < args.length; i++) params[i] = argument(args[i]);
-        cuLaunchKernel(function(module, name), grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, null,
+        cuLaunchKernel(function(kernel), grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, null,
                 Pointer.to(params), null);
         if (SYNC) cuCtxSynchronize();
     }
 
+    /** A checked argument's bytes. */
     private static Pointer argument(Object a) {
+        if (a == null) return Pointer.to(new long[] {0L});   // a NULLABLE_PTR with no operand
         if (a instanceof Tensor) {
             Tensor t = (Tensor) a;
             if (!(t.storage() instanceof CudaStorage)) {
@@ -97,6 +105,6 @@ final class Kernels {
         if (a instanceof Long) return Pointer.to(new long[] {(Long) a});
         if (a instanceof Double) return Pointer.to(new double[] {(Double) a});
         if (a instanceof Float) return Pointer.to(new float[] {(Float) a});
-        throw new IllegalArgumentException("unsupported kernel argument " + (a == null ? "null" : a.getClass().getSimpleName()));
+        throw new IllegalArgumentException("unsupported kernel argument " + a.getClass().getSimpleName());
     }
 }

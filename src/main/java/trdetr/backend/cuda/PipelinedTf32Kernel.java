@@ -17,17 +17,16 @@ import jcuda.driver.CUshared_carveout;
 
 /**
  * One multi-stage cp.async TF32 GEMM variant: kernels/gemm_tf32_NAME.cu (on kernels/gemm_tf32_pipelined.cuh),
- * shipped as PTX module gemm_tf32_NAME with kernels gemm_tf32_NAME_{nn,nt,tn,tt}. The module states its own tile,
- * threads and shared-memory size (constant gemm_tf32_config, read from the PTX text), so nothing here repeats the
- * CUDA side's numbers.
+ * shipped as PTX module gemm_tf32_NAME with kernels gemm_tf32_NAME_{nn,nt,tn,tt} ({@link KernelTable#GEMM_TF32_PIPELINED}).
+ * The module states its own tile, threads and shared-memory size (constant gemm_tf32_config, read from the PTX text),
+ * so nothing here repeats the CUDA side's numbers.
  *
  * <p>Before a kernel's first launch its dynamic shared-memory limit is raised to what it needs (above the default
  * 48 KB) and the shared-memory carveout set to the maximum, so that MIN_BLOCKS blocks fit on an SM.
  */
 final class PipelinedTf32Kernel {
     /** The variants, in kernels/gemm_tf32_NAME.cu: p{tile m}x{tile n}w{warp m}x{warp n}s{stages}. */
-    static final List<String> NAMES = List.of("p128x128w64x32s3", "p128x128w64x64s3", "p128x64w64x32s4", "p64x64w32x32s4",
-            "p128x256w64x64s3");
+    static final List<String> NAMES = List.copyOf(KernelTable.GEMM_TF32_PIPELINED.keySet());
 
     /** What the module reports: block tile, K step, threads per block, dynamic shared memory, pipeline stages. */
     record Config(int tileM, int tileN, int bk, int threads, int sharedBytes, int stages) {
@@ -47,36 +46,40 @@ final class PipelinedTf32Kernel {
             ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(v);
             return new Config(v[0], v[1], v[2], v[3], v[4], v[5]);
         }
+
+        /** A variant's configuration, read from its module in the jar. */
+        static Config of(String variant) { return ofPtx(variant, Kernels.ptx(KernelTable.GEMM_TF32_PIPELINED.get(variant).module)); }
     }
 
     /** A planned launch: K cut into `splits` ranges of kPerSplit (a multiple of bk). */
     record Plan(int splits, int kPerSplit) {}
 
-    private final String name, module;
+    private final String name;
+    private final KernelTable.PerForm forms;
     private final Kernels kernels;
     private Config config;
-    private final Map<String, Integer> blocksPerSm = new HashMap<>();
+    private final Map<KernelTable.Kernel, Integer> blocksPerSm = new HashMap<>();
 
     PipelinedTf32Kernel(String name, Kernels kernels) {
         if (!NAMES.contains(name)) throw new IllegalArgumentException("unknown TF32 GEMM variant '" + name + "'");
         this.name = name;
-        this.module = "gemm_tf32_" + name;
+        this.forms = KernelTable.GEMM_TF32_PIPELINED.get(name);
         this.kernels = kernels;
     }
 
     String name() { return name; }
 
     synchronized Config config() {
-        if (config == null) config = Config.ofPtx(name, Kernels.ptx(module));
+        if (config == null) config = Config.of(name);
         return config;
     }
 
-    /** The kernel for a transpose form ("nn", "nt", "tn", "tt"), its limits raised on first use; its blocks per SM. */
-    private synchronized int prepare(String form) {
-        Integer known = blocksPerSm.get(form);
+    /** A transpose form's kernel, its limits raised on first use; its blocks per SM. */
+    private synchronized int prepare(KernelTable.Kernel kernel) {
+        Integer known = blocksPerSm.get(kernel);
         if (known != null) return known;
         Config c = config();
-        CUfunction f = kernels.function(module, kernel(form));
+        CUfunction f = kernels.function(kernel);
         try {
             cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, c.sharedBytes());
         } catch (CudaException e) {   // e.g. sm_86/89 allow 99 KB per block
@@ -89,12 +92,12 @@ final class PipelinedTf32Kernel {
         cuOccupancyMaxActiveBlocksPerMultiprocessor(n, f, c.threads(), c.sharedBytes());
         if (n[0] < 1) throw new IllegalStateException("TF32 GEMM variant " + name + " cannot run on this GPU ("
                 + c.sharedBytes() + " bytes of shared memory, " + c.threads() + " threads per block)");
-        blocksPerSm.put(form, n[0]);
+        blocksPerSm.put(kernel, n[0]);
         return n[0];
     }
 
     /** Resident blocks per SM of a form's kernel, as the driver computes it (registers, shared memory, threads). */
-    int blocksPerSm(boolean transA, boolean transB) { return prepare(form(transA, transB)); }
+    int blocksPerSm(boolean transA, boolean transB) { return prepare(forms.of(transA, transB)); }
 
     /** The split-K plan for an m×n×k product of `batch` on a GPU with `multiprocessors` SMs. */
     Plan plan(int m, int n, int k, int batch, int multiprocessors) {
@@ -111,11 +114,11 @@ final class PipelinedTf32Kernel {
      */
     void launch(Object target, Object a, Object b, int m, int n, int k, long strideA, long strideB, Plan plan, int batch,
                 boolean transA, boolean transB, int vecA, int vecB) {
-        String form = form(transA, transB);
-        prepare(form);
+        KernelTable.Kernel kernel = forms.of(transA, transB);
+        prepare(kernel);
         Config c = config();
         int[] grid = {ceilDiv(n, c.tileN()), ceilDiv(m, c.tileM()), batch * plan.splits()};
-        kernels.launch3(module, kernel(form), grid, new int[] {c.threads(), 1, 1}, c.sharedBytes(), target, a, b, m, n, k,
+        kernels.launch3(kernel, grid, new int[] {c.threads(), 1, 1}, c.sharedBytes(), target, a, b, m, n, k,
                 strideA, strideB, plan.splits(), plan.kPerSplit(), batch, vecA, vecB);
     }
 
@@ -128,10 +131,6 @@ final class PipelinedTf32Kernel {
         for (int w = 4; w > 1; w /= 2) if (leadingDimension % w == 0 && batchStride % w == 0) return w;
         return 1;
     }
-
-    private String kernel(String form) { return module + "_" + form; }
-
-    private static String form(boolean transA, boolean transB) { return (transA ? "t" : "n") + (transB ? "t" : "n"); }
 
     private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
 }
