@@ -440,7 +440,7 @@ public final class CpuBackend implements Backend {
         return out;
     }
 
-    @Override public Tensor[] layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
+    @Override public LayerNormResult layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
         Tensor in = packed(x);
         int n = x.size(-1), rows = x.numel() / Math.max(n, 1);
         int[] statShape = Arrays.copyOf(x.shape(), x.rank() - 1);
@@ -465,10 +465,10 @@ public final class CpuBackend implements Backend {
                 writeRow(ya, t, r * n, n, row);
             }
         });
-        return new Tensor[] {y, mean, rstd};
+        return new LayerNormResult(y, mean, rstd);
     }
 
-    @Override public Tensor[] layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd) {
+    @Override public LayerNormGrads layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd) {
         Tensor pg = packed(gy), px = packed(x), pm = packed(mean), pr = packed(rstd);
         int n = x.size(-1), rows = x.numel() / Math.max(n, 1);
         DType t = x.dtype();
@@ -510,7 +510,7 @@ public final class CpuBackend implements Backend {
             }
         });
         Tensor dg = Tensor.of(dgamma, n).to(t), db = Tensor.of(dbeta, n).to(t);
-        return new Tensor[] {dx, dg, db};
+        return new LayerNormGrads(dx, dg, db);
     }
 
     // ------------------------------------------------------------------ random
@@ -540,7 +540,7 @@ public final class CpuBackend implements Backend {
      * PReLU's backward in one pass over contiguous float32 g and x: dx split over the threads (vectorised), the slope's
      * gradient summed in index order on this thread, exactly as the composed kernels sum it.
      */
-    @Override public Tensor[] preluBackward(Tensor g, Tensor x, double slope, boolean slopeGradient) {
+    @Override public PreluGrads preluBackward(Tensor g, Tensor x, double slope, boolean slopeGradient) {
         if (x.dtype() != DType.FLOAT32 || g.dtype() != DType.FLOAT32 || (float) slope != slope
                 || !java.util.Arrays.equals(g.shape(), x.shape())) return null;
         Tensor gp = packed(g), xp = packed(x);
@@ -556,7 +556,7 @@ public final class CpuBackend implements Backend {
             ds = empty(DType.FLOAT32, new int[0]);
             f32(ds)[0] = (float) ScalarLoops.negativePartDot(ga, 0, xa, 0, x.numel());
         }
-        return new Tensor[] {dx, ds};
+        return new PreluGrads(dx, ds);
     }
 
     // ------------------------------------------------------------------ indexing

@@ -1,5 +1,6 @@
 package trdetr.backend.cuda;
 
+import trdetr.backend.LossKernels.PairGrads;
 import trdetr.tensor.Tensor;
 
 /**
@@ -16,9 +17,9 @@ final class CudaLosses {
         return elementwise("bce_with_logits", "binary_cross_entropy_with_logits", 1, x, x, Layouts.of(x), t, Layouts.of(t))[0];
     }
 
-    Tensor[] bceWithLogitsBackward(Tensor g, Tensor x, Tensor t) {
-        return elementwise("bce_with_logits_backward", "binary_cross_entropy_with_logits", 2, x,
-                g, Layouts.of(g), x, Layouts.of(x), t, Layouts.of(t));
+    PairGrads bceWithLogitsBackward(Tensor g, Tensor x, Tensor t) {
+        return pair(elementwise("bce_with_logits_backward", "binary_cross_entropy_with_logits", 2, x,
+                g, Layouts.of(g), x, Layouts.of(x), t, Layouts.of(t)));
     }
 
     Tensor sigmoidFocal(Tensor x, Tensor t, double alpha, double gamma) {
@@ -34,9 +35,11 @@ final class CudaLosses {
         return elementwise("l1", "l1_loss", 1, a, a, Layouts.of(a), b, Layouts.of(b))[0];
     }
 
-    Tensor[] l1Backward(Tensor g, Tensor a, Tensor b) {
-        return elementwise("l1_backward", "l1_loss", 2, a, g, Layouts.of(g), a, Layouts.of(a), b, Layouts.of(b));
+    PairGrads l1Backward(Tensor g, Tensor a, Tensor b) {
+        return pair(elementwise("l1_backward", "l1_loss", 2, a, g, Layouts.of(g), a, Layouts.of(a), b, Layouts.of(b)));
     }
+
+    private static PairGrads pair(Tensor[] grads) { return new PairGrads(grads[0], grads[1]); }
 
     /**
      * Launches {@code kernel_<dtype>(out..., n, args...)} over the elements of {@code like}, with {@code outputs} fresh
@@ -93,8 +96,8 @@ final class CudaLosses {
         return y;
     }
 
-    /** {da (N, 2), db (M, 2)}: one thread per span, each summing its row (or column) of pair gradients in order. */
-    Tensor[] temporalGiouBackward(Tensor g, Tensor a, Tensor b) {
+    /** da (N, 2) and db (M, 2): one thread per span, each summing its row (or column) of pair gradients in order. */
+    PairGrads temporalGiouBackward(Tensor g, Tensor a, Tensor b) {
         String t = CudaBackend.floatSuffix("generalized_temporal_iou", a.dtype());
         int n = a.size(0), m = b.size(0);
         Tensor da = backend.empty(a.dtype(), n, 2), db = backend.empty(a.dtype(), m, 2);
@@ -102,6 +105,6 @@ final class CudaLosses {
             backend.kernels.launch("losses", "temporal_giou_backward_" + t, Kernels.gridFor((long) n + m), da, db, g,
                     Layouts.of(g), a, CudaBackend.view2(a), b, CudaBackend.view2(b), n, m);
         }
-        return new Tensor[] {da, db};
+        return new PairGrads(da, db);
     }
 }
