@@ -12,9 +12,33 @@ import trdetr.tensor.Tensor;
  *
  * <p>Contract: inputs may be strided views (including stride-0 broadcast views) unless a method says otherwise;
  * every returned tensor is freshly allocated and contiguous; no method records autograd history. The loss
- * primitives are in {@link LossKernels}.
+ * primitives are in {@link LossKernels}. A kernel with several results returns them as one of the records below.
  */
 public interface Backend extends LossKernels {
+    /** {@link #layerNorm}'s output y and the per-row statistics its backward needs, shaped like x without its last axis. */
+    record LayerNormResult(Tensor y, Tensor mean, Tensor rstd) {}
+
+    /** {@link #layerNormBackward}'s gradients of x, gamma and beta. */
+    record LayerNormGrads(Tensor dx, Tensor dgamma, Tensor dbeta) {}
+
+    /** {@link #attention}'s output (N, Lq, dv) and probs (N, Lq, Lk) before dropout, what the backward needs. */
+    record AttentionResult(Tensor output, Tensor probs) {}
+
+    /** {@link #attentionBackward}'s gradients of q, k and v. */
+    record AttentionGrads(Tensor dq, Tensor dk, Tensor dv) {}
+
+    /** {@link #preluBackward}'s gradients of x and of the one-element slope (null unless asked for). */
+    record PreluGrads(Tensor dx, Tensor dslope) {}
+
+    /** One {@link #gruGates} step: the new state h' and the gates r, z, n its backward needs, each (B, H). */
+    record GruStep(Tensor h, Tensor r, Tensor z, Tensor n) {}
+
+    /**
+     * {@link #gruGatesBackward}'s gradients: of the step's input projection gi and hidden projection gh (both (B, 3H)),
+     * and dh ⊙ z, the direct path to the previous state h (B, H).
+     */
+    record GruStepGrads(Tensor dgi, Tensor dgh, Tensor dhDirect) {}
+
     String name();
 
     /** A zero-filled buffer. */
@@ -67,11 +91,11 @@ public interface Backend extends LossKernels {
     /** Input gradient of {@link #softmax} given its output y and the output gradient gy. */
     Tensor softmaxBackward(Tensor y, Tensor gy, boolean log);
 
-    /** Layer norm over the last axis: {y, mean, rstd} with mean and rstd shaped like x without its last axis. */
-    Tensor[] layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps);
+    /** Layer norm over the last axis. */
+    LayerNormResult layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps);
 
-    /** {dx, dgamma, dbeta}. */
-    Tensor[] layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd);
+    /** The gradients of {@link #layerNorm} from the output gradient gy and the forward's statistics. */
+    LayerNormGrads layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd);
 
     /**
      * Inverted dropout: element i (row-major) of x is zeroed when {@code CounterRng.uniform(seed, offset + i) < p},
@@ -92,10 +116,10 @@ public interface Backend extends LossKernels {
      *
      * <p>The default composes the other kernels and is the reference semantics; a device may fuse it.
      *
-     * @return {output (N, Lq, dv), probs (N, Lq, Lk) before dropout: what the backward needs, since the dropout
-     *         mask is redrawn from seed and offset}
+     * @return the output and the probs before dropout: what the backward needs, since the dropout mask is redrawn
+     *         from seed and offset
      */
-    default Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
+    default AttentionResult attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
         Tensor scores = matmul(dense(q), dense(k), false, true);
         if (mask != null) {
             int[] shape4 = mask.shape();
@@ -107,7 +131,7 @@ public interface Backend extends LossKernels {
         }
         Tensor probs = softmax(scores, false);
         Tensor output = matmul(p > 0 ? dropout(probs, p, seed, offset) : probs, dense(v), false, false);
-        return new Tensor[] {output, probs};
+        return new AttentionResult(output, probs);
     }
 
     /**
@@ -115,9 +139,9 @@ public interface Backend extends LossKernels {
      * dV = Pdᵀ·dO, dP = dropout(dO·Vᵀ), dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = dS·K, dK = dSᵀ·Q. Masked scores need no
      * mask here: their probability is 0, so their dS is too.
      *
-     * @return {dq (N, Lq, d), dk (N, Lk, d), dv (N, Lk, dv)}
+     * @return dq (N, Lq, d), dk (N, Lk, d), dv (N, Lk, dv)
      */
-    default Tensor[] attentionBackward(Tensor gradOutput, Tensor q, Tensor k, Tensor v, Tensor probs, double p, long seed,
+    default AttentionGrads attentionBackward(Tensor gradOutput, Tensor q, Tensor k, Tensor v, Tensor probs, double p, long seed,
                                        long offset) {
         Tensor g = dense(gradOutput);
         Tensor dv = matmul(p > 0 ? dropout(probs, p, seed, offset) : probs, g, true, false);
@@ -125,16 +149,16 @@ public interface Backend extends LossKernels {
         Tensor dScores = softmaxBackward(probs, p > 0 ? dropout(dDropped, p, seed, offset) : dDropped, false);
         Tensor dq = matmul(dScores, dense(k), false, false);
         Tensor dk = matmul(dScores, dense(q), true, false);
-        return new Tensor[] {dq, dk, dv};
+        return new AttentionGrads(dq, dk, dv);
     }
 
     /**
-     * PReLU's backward with a one-element slope, fused: {dx, dslope} where dx = g·(x &gt; 0 ? 1 : slope) and dslope (a 0-d
+     * PReLU's backward with a one-element slope, fused: dx and dslope, where dx = g·(x &gt; 0 ? 1 : slope) and dslope (a 0-d
      * tensor, or null unless asked) = Σ g·(x &gt; 0 ? 0 : x), each product rounded to x's dtype and the sum taken in index
      * order in double. Those are the values of ops.Elementwise's composition (LEAKY_SLOPE, NEG_PART, mul, sum), which
      * runs when this returns null: the default, for devices without the fused kernel.
      */
-    default Tensor[] preluBackward(Tensor g, Tensor x, double slope, boolean slopeGradient) { return null; }
+    default PreluGrads preluBackward(Tensor g, Tensor x, double slope, boolean slopeGradient) { return null; }
 
     /**
      * One GRU step's gates (torch.nn.GRU, gate order r, z, n) from the step's input projection gi (B, 3H) and hidden
@@ -142,15 +166,15 @@ public interface Backend extends LossKernels {
      * r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), n = tanh(gi_n + r ⊙ gh_n), h' = n + z ⊙ (h − n).
      * The default composes the element-wise kernels and is the reference semantics; a device may fuse it.
      *
-     * @return {h', r, z, n}, each (B, H)
+     * @return h' and the gates r, z, n, each (B, H)
      */
-    default Tensor[] gruGates(Tensor gi, Tensor gh, Tensor h) {
+    default GruStep gruGates(Tensor gi, Tensor gh, Tensor h) {
         int hidden = h.size(1);
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             Tensor r = gi.slice(1, 0, hidden).add(gh.slice(1, 0, hidden)).sigmoid();
             Tensor z = gi.slice(1, hidden, 2 * hidden).add(gh.slice(1, hidden, 2 * hidden)).sigmoid();
             Tensor n = gi.slice(1, 2 * hidden, 3 * hidden).add(r.mul(gh.slice(1, 2 * hidden, 3 * hidden))).tanh();
-            return new Tensor[] {n.add(z.mul(h.sub(n))), r, z, n};
+            return new GruStep(n.add(z.mul(h.sub(n))), r, z, n);
         }
     }
 
@@ -159,11 +183,11 @@ public interface Backend extends LossKernels {
      * order (so the recurrence needs no add launches of its own): dh = (dhCarry + dhHidden) + dOut, the direct path
      * from the next step (its dh ⊙ z), the next step's hidden projection (its d gh · W_hh), and the step's own output.
      * With the pre-activation gradients dR = dn·gh_n ⊙ r(1 − r), dZ = dh ⊙ (h − n) ⊙ z(1 − z),
-     * dN = dh ⊙ (1 − z) ⊙ (1 − n²), returns {d gi = [dR, dZ, dN], d gh = [dR, dZ, dN ⊙ r] (both (B, 3H)), dh ⊙ z (the
-     * direct path to h, (B, H))}. ghn is gh_n, the last third of the step's hidden projection; the three gradients,
+     * dN = dh ⊙ (1 − z) ⊙ (1 − n²), returns d gi = [dR, dZ, dN], d gh = [dR, dZ, dN ⊙ r] (both (B, 3H)) and dh ⊙ z (the
+     * direct path to h, (B, H)). ghn is gh_n, the last third of the step's hidden projection; the three gradients,
      * h and ghn may be strided views.
      */
-    default Tensor[] gruGatesBackward(Tensor dhCarry, Tensor dhHidden, Tensor dOut, Tensor h, Tensor r, Tensor z, Tensor n, Tensor ghn) {
+    default GruStepGrads gruGatesBackward(Tensor dhCarry, Tensor dhHidden, Tensor dOut, Tensor h, Tensor r, Tensor z, Tensor n, Tensor ghn) {
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             Tensor dh = dhCarry.add(dhHidden).add(dOut);
             Tensor dn = dh.mul(z.rsub(1.0));
@@ -171,7 +195,7 @@ public interface Backend extends LossKernels {
             Tensor dPreN = dn.mul(n.mul(n).rsub(1.0));
             Tensor dPreR = dPreN.mul(ghn).mul(r.mul(r.rsub(1.0)));
             Tensor dPreZ = dz.mul(z.mul(z.rsub(1.0)));
-            return new Tensor[] {Tensor.cat(List.of(dPreR, dPreZ, dPreN), 1), Tensor.cat(List.of(dPreR, dPreZ, dPreN.mul(r)), 1), dh.mul(z)};
+            return new GruStepGrads(Tensor.cat(List.of(dPreR, dPreZ, dPreN), 1), Tensor.cat(List.of(dPreR, dPreZ, dPreN.mul(r)), 1), dh.mul(z));
         }
     }
 

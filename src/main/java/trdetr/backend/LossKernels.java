@@ -15,6 +15,9 @@ import trdetr.tensor.Tensor;
  * too (the caller sums them back over broadcast axes). No method records autograd history.
  */
 public interface LossKernels {
+    /** The gradients of a two-operand primitive: of its first operand (da) and of its second (db), in argument order. */
+    record PairGrads(Tensor da, Tensor db) {}
+
     /** binary_cross_entropy_with_logits per element: max(x, 0) − x·t + log(1 + e^−|x|). */
     default Tensor bceWithLogits(Tensor x, Tensor t) {
         try (GradMode.Scope ignored = GradMode.noGrad()) {
@@ -22,10 +25,10 @@ public interface LossKernels {
         }
     }
 
-    /** PyTorch's gradients of {@link #bceWithLogits}: {g·(σ(x) − t), −g·x} (not the composite's, wrong at x = 0). */
-    default Tensor[] bceWithLogitsBackward(Tensor g, Tensor x, Tensor t) {
+    /** PyTorch's gradients of {@link #bceWithLogits}: g·(σ(x) − t) for x, −g·x for t (not the composite's, wrong at x = 0). */
+    default PairGrads bceWithLogitsBackward(Tensor g, Tensor x, Tensor t) {
         try (GradMode.Scope ignored = GradMode.noGrad()) {
-            return new Tensor[] {g.mul(x.sigmoid().sub(t)), g.mul(x).neg()};
+            return new PairGrads(g.mul(x.sigmoid().sub(t)), g.mul(x).neg());
         }
     }
 
@@ -92,11 +95,11 @@ public interface LossKernels {
         }
     }
 
-    /** {g·sign(a − b), −g·sign(a − b)}: sign(0) = 0, as PyTorch's abs. */
-    default Tensor[] l1Backward(Tensor g, Tensor a, Tensor b) {
+    /** g·sign(a − b) for a, −g·sign(a − b) for b: sign(0) = 0, as PyTorch's abs. */
+    default PairGrads l1Backward(Tensor g, Tensor a, Tensor b) {
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             Tensor ga = g.mul(a.sub(b).sign());
-            return new Tensor[] {ga, ga.neg()};
+            return new PairGrads(ga, ga.neg());
         }
     }
 
@@ -117,11 +120,11 @@ public interface LossKernels {
     }
 
     /**
-     * {da (N, 2), db (M, 2)} from g (N, M): the chain rule through {@link #temporalGiou}'s min/max/clamp structure with
+     * da (N, 2) and db (M, 2) from g (N, M): the chain rule through {@link #temporalGiou}'s min/max/clamp structure with
      * PyTorch's conventions, so the gradients are the official code's, ties included (minimum and maximum split a
      * tie's gradient evenly; clamp_min passes it at the bound).
      */
-    default Tensor[] temporalGiouBackward(Tensor g, Tensor a, Tensor b) {
+    default PairGrads temporalGiouBackward(Tensor g, Tensor a, Tensor b) {
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             Tensor a0 = a.slice(1, 0, 1), a1 = a.slice(1, 1, 2);
             Tensor b0 = b.select(1, 0).unsqueeze(0), b1 = b.select(1, 1).unsqueeze(0);
@@ -136,8 +139,8 @@ public interface LossKernels {
             Tensor da0 = gUnion.add(gInter.mul(minShare(b0, a0))).add(gHull.mul(minShare(a0, b0))).neg();
             Tensor db0 = gUnion.add(gInter.mul(minShare(a0, b0))).add(gHull.mul(minShare(b0, a0))).neg();
             int n = a.size(0), m = b.size(0);
-            return new Tensor[] {Tensor.cat(java.util.List.of(da0.sumTo(n, 1), da1.sumTo(n, 1)), 1),
-                    Tensor.cat(java.util.List.of(db0.sumTo(1, m), db1.sumTo(1, m)), 0).mT().contiguous()};
+            return new PairGrads(Tensor.cat(java.util.List.of(da0.sumTo(n, 1), da1.sumTo(n, 1)), 1),
+                    Tensor.cat(java.util.List.of(db0.sumTo(1, m), db1.sumTo(1, m)), 0).mT().contiguous());
         }
     }
 

@@ -2,6 +2,8 @@ package trdetr.ops;
 
 import java.util.Arrays;
 import trdetr.autograd.Autograd;
+import trdetr.backend.Backend.AttentionGrads;
+import trdetr.backend.Backend.AttentionResult;
 import trdetr.tensor.DType;
 import trdetr.tensor.Generator;
 import trdetr.tensor.Shape;
@@ -45,12 +47,12 @@ public final class Attention {
             seed = gen.seed();
             offset = gen.reserve((long) n * lq * lk);
         }
-        Tensor[] r = q.backend().attention(q, k, v, mask, rate, seed, offset);
-        Tensor probs = r[1];
+        AttentionResult r = q.backend().attention(q, k, v, mask, rate, seed, offset);
+        Tensor probs = r.probs();
         final long s = seed, o = offset;
-        Tensor out = Autograd.record("attention", r[0], (g, needs) -> {
-            Tensor[] d = g.backend().attentionBackward(g, q, k, v, probs, rate, s, o);
-            return new Tensor[] {needs[0] ? d[0] : null, needs[1] ? d[1] : null, needs[2] ? d[2] : null};
+        Tensor out = Autograd.record("attention", r.output(), (g, needs) -> {
+            AttentionGrads d = g.backend().attentionBackward(g, q, k, v, probs, rate, s, o);
+            return new Tensor[] {needs[0] ? d.dq() : null, needs[1] ? d.dk() : null, needs[2] ? d.dv() : null};
         }, q, k, v);
         return new Result(out, probs, rate, seed, offset);
     }

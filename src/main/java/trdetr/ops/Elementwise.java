@@ -166,8 +166,8 @@ public final class Elementwise {
                     needs[1] ? g.mul(x.mul(branch.rsub(1.0))).sum().reshape(slope.shape()) : null}, x, slope);
         }
         return Autograd.record("prelu", y, (g, needs) -> {
-            Tensor[] fused = g.backend().preluBackward(g, x, a, needs[1]);
-            if (fused != null) return new Tensor[] {needs[0] ? fused[0] : null, needs[1] ? fused[1].reshape(slope.shape()) : null};
+            Backend.PreluGrads fused = g.backend().preluBackward(g, x, a, needs[1]);
+            if (fused != null) return new Tensor[] {needs[0] ? fused.dx() : null, needs[1] ? fused.dslope().reshape(slope.shape()) : null};
             return new Tensor[] {
                     needs[0] ? g.mul(unary(UnaryOp.LEAKY_SLOPE, x, a, 0)) : null,
                     needs[1] ? g.mul(unary(UnaryOp.NEG_PART, x, 0, 0)).sum().reshape(slope.shape()) : null};

@@ -2,6 +2,7 @@ package trdetr.ops;
 
 import trdetr.autograd.Autograd;
 import trdetr.autograd.GradMode;
+import trdetr.backend.LossKernels.PairGrads;
 import trdetr.tensor.DType;
 import trdetr.tensor.Shape;
 import trdetr.tensor.Tensor;
@@ -38,8 +39,8 @@ public final class Losses {
         Tensor y = x.backend().bceWithLogits(b[0], b[1]);
         Tensor tt = b[2];
         return Autograd.record(name, y, (g, needs) -> {
-            Tensor[] d = x.backend().bceWithLogitsBackward(g, b[0], b[1]);
-            return new Tensor[] {needs[0] ? d[0].sumTo(x.shape()) : null, needs[1] ? d[1].sumTo(tt.shape()) : null};
+            PairGrads d = x.backend().bceWithLogitsBackward(g, b[0], b[1]);
+            return new Tensor[] {needs[0] ? d.da().sumTo(x.shape()) : null, needs[1] ? d.db().sumTo(tt.shape()) : null};
         }, x, tt);
     }
 
@@ -65,8 +66,8 @@ public final class Losses {
         Tensor bb = v[2];
         Tensor y = a.backend().l1(v[0], v[1]);
         return Autograd.record(name, y, (g, needs) -> {
-            Tensor[] d = a.backend().l1Backward(g, v[0], v[1]);
-            return new Tensor[] {needs[0] ? d[0].sumTo(a.shape()) : null, needs[1] ? d[1].sumTo(bb.shape()) : null};
+            PairGrads d = a.backend().l1Backward(g, v[0], v[1]);
+            return new Tensor[] {needs[0] ? d.da().sumTo(a.shape()) : null, needs[1] ? d.db().sumTo(bb.shape()) : null};
         }, a, bb).mean();
     }
 
@@ -98,8 +99,8 @@ public final class Losses {
         Tensor bb = Elementwise.matchDtype(name, a, b);
         Tensor y = a.backend().temporalGiou(a.detach(), bb.detach());
         return Autograd.record(name, y, (g, needs) -> {
-            Tensor[] d = a.backend().temporalGiouBackward(g, a.detach(), bb.detach());
-            return new Tensor[] {needs[0] ? d[0] : null, needs[1] ? d[1] : null};
+            PairGrads d = a.backend().temporalGiouBackward(g, a.detach(), bb.detach());
+            return new Tensor[] {needs[0] ? d.da() : null, needs[1] ? d.db() : null};
         }, a, bb);
     }
 

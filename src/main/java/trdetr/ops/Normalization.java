@@ -1,6 +1,8 @@
 package trdetr.ops;
 
 import trdetr.autograd.Autograd;
+import trdetr.backend.Backend.LayerNormGrads;
+import trdetr.backend.Backend.LayerNormResult;
 import trdetr.tensor.Shape;
 import trdetr.tensor.Tensor;
 
@@ -35,9 +37,12 @@ public final class Normalization {
             throw new IllegalArgumentException("layer_norm: input " + Shape.str(x.shape()) + " needs weight and bias of shape [" + n
                     + "], got " + Shape.str(gamma.shape()) + " and " + Shape.str(beta.shape()));
         }
-        Tensor[] r = x.backend().layerNorm(x, gamma, beta, eps);
-        Tensor mean = r[1], rstd = r[2];
-        return Autograd.record("layer_norm", r[0], (g, needs) -> x.backend().layerNormBackward(g, x, gamma, mean, rstd), x, gamma, beta);
+        LayerNormResult r = x.backend().layerNorm(x, gamma, beta, eps);
+        Tensor mean = r.mean(), rstd = r.rstd();
+        return Autograd.record("layer_norm", r.y(), (g, needs) -> {
+            LayerNormGrads d = x.backend().layerNormBackward(g, x, gamma, mean, rstd);
+            return new Tensor[] {d.dx(), d.dgamma(), d.dbeta()};
+        }, x, gamma, beta);
     }
 
     /**

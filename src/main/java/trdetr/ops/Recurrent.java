@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import trdetr.autograd.Autograd;
 import trdetr.autograd.GradMode;
+import trdetr.backend.Backend.GruStep;
+import trdetr.backend.Backend.GruStepGrads;
 import trdetr.tensor.Tensor;
 
 /**
@@ -29,10 +31,10 @@ public final class Recurrent {
             Tensor h = h0;
             for (int t = 0; t < steps; t++) {
                 Tensor gh = LinearAlgebra.linear(h, wHh, bHh);
-                Tensor[] gates = x.backend().gruGates(gi.select(1, t), gh, h);              // {h', r, z, n}
+                GruStep step = x.backend().gruGates(gi.select(1, t), gh, h);
                 hPrev.add(h);
-                h = gates[0];
-                r.add(gates[1]); z.add(gates[2]); n.add(gates[3]); ghn.add(gh.slice(1, 2 * hidden, 3 * hidden)); hs.add(h);
+                h = step.h();
+                r.add(step.r()); z.add(step.z()); n.add(step.n()); ghn.add(gh.slice(1, 2 * hidden, 3 * hidden)); hs.add(h);
             }
             out = steps == 0 ? Tensor.zeros(x.backend(), x.dtype(), b, 0, hidden) : Tensor.stack(hs, 1);
         }
@@ -42,11 +44,11 @@ public final class Recurrent {
             // projection) plus the output's own; the gates kernel adds them, so a step is one matmul and one launch.
             Tensor carry = Tensor.zerosLike(h0), viaHidden = carry;
             for (int t = steps - 1; t >= 0; t--) {
-                Tensor[] d = h0.backend().gruGatesBackward(carry, viaHidden, g.select(1, t), hPrev.get(t), r.get(t), z.get(t), n.get(t), ghn.get(t));
-                dGi.add(d[0]);
-                dGh.add(d[1]);
-                carry = d[2];
-                viaHidden = d[1].matmul(wHh);
+                GruStepGrads d = h0.backend().gruGatesBackward(carry, viaHidden, g.select(1, t), hPrev.get(t), r.get(t), z.get(t), n.get(t), ghn.get(t));
+                dGi.add(d.dgi());
+                dGh.add(d.dgh());
+                carry = d.dhDirect();
+                viaHidden = d.dgh().matmul(wHh);
             }
             java.util.Collections.reverse(dGi);
             java.util.Collections.reverse(dGh);

@@ -4,6 +4,8 @@ import static trdetr.backend.cuda.KernelTable.ATTENTION_BACKWARD_KV;
 import static trdetr.backend.cuda.KernelTable.ATTENTION_BACKWARD_Q;
 import static trdetr.backend.cuda.KernelTable.ATTENTION_FORWARD;
 
+import trdetr.backend.Backend.AttentionGrads;
+import trdetr.backend.Backend.AttentionResult;
 import trdetr.tensor.Tensor;
 
 /**
@@ -31,7 +33,7 @@ final class CudaAttention {
     /** {offset, sn, si, sc}: the View3 struct of attention.cu. */
     private static int[] view3(Tensor t) { return new int[] {t.offset(), t.stride(0), t.stride(1), t.stride(2)}; }
 
-    Tensor[] forward(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
+    AttentionResult forward(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
         int n = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
         Tensor out = backend.empty(q.dtype(), n, lq, dv), probs = backend.empty(q.dtype(), n, lq, lk);
         int[] maskView = mask == null ? new int[5]
@@ -39,10 +41,10 @@ final class CudaAttention {
         int heads = mask == null ? 1 : mask.size(1);
         backend.kernels.launch3(ATTENTION_FORWARD.of(q.dtype()), grid(n, lq, QUERY_TILE), block(), 0,
                 out, probs, q, view3(q), k, view3(k), v, view3(v), mask, maskView, heads, lq, lk, d, dv, p, seed, offset);
-        return new Tensor[] {out, probs};
+        return new AttentionResult(out, probs);
     }
 
-    Tensor[] backward(Tensor gradOutput, Tensor q, Tensor k, Tensor v, Tensor probs, double p, long seed, long offset) {
+    AttentionGrads backward(Tensor gradOutput, Tensor q, Tensor k, Tensor v, Tensor probs, double p, long seed, long offset) {
         int n = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
         Tensor go = backend.packed(gradOutput), pr = backend.packed(probs);
         Tensor dq = backend.empty(q.dtype(), n, lq, d), dk = backend.empty(q.dtype(), n, lk, d);
@@ -51,7 +53,7 @@ final class CudaAttention {
                 dq, ds, go, pr, k, view3(k), v, view3(v), lq, lk, d, dv, p, seed, offset);
         backend.kernels.launch3(ATTENTION_BACKWARD_KV.of(q.dtype()), grid(n, lk, KEY_TILE), block(), 0,
                 dk, dvv, go, pr, ds, q, view3(q), lq, lk, d, dv, p, seed, offset);
-        return new Tensor[] {dq, dk, dvv};
+        return new AttentionGrads(dq, dk, dvv);
     }
 
     /** One block per (head, tile of `len`); heads on x, whose limit is 2³¹ − 1. */

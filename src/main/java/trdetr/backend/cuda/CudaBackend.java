@@ -310,12 +310,12 @@ public final class CudaBackend implements Backend {
         return out;
     }
 
-    @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
+    @Override public AttentionResult attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
         if (!CudaAttention.supports(q, k, v)) return Backend.super.attention(q, k, v, mask, p, seed, offset);
         return attention.forward(q, k, v, mask, p, seed, offset);
     }
 
-    @Override public Tensor[] attentionBackward(Tensor gradOutput, Tensor q, Tensor k, Tensor v, Tensor probs, double p,
+    @Override public AttentionGrads attentionBackward(Tensor gradOutput, Tensor q, Tensor k, Tensor v, Tensor probs, double p,
                                                 long seed, long offset) {
         if (!CudaAttention.supports(q, k, v)) return Backend.super.attentionBackward(gradOutput, q, k, v, probs, p, seed, offset);
         return attention.backward(gradOutput, q, k, v, probs, p, seed, offset);
@@ -324,7 +324,7 @@ public final class CudaBackend implements Backend {
     /** {offset, s0, s1}: the View2 struct of common.cuh. */
     static int[] view2(Tensor t) { return new int[] {t.offset(), t.stride(0), t.stride(1)}; }
 
-    @Override public Tensor[] gruGates(Tensor gi, Tensor gh, Tensor h) {
+    @Override public GruStep gruGates(Tensor gi, Tensor gh, Tensor h) {
         Kernel kernel = GRU_GATES.of(h.dtype());
         int rows = h.size(0), hidden = h.size(1);
         Tensor hOut = empty(h.dtype(), rows, hidden), r = empty(h.dtype(), rows, hidden);
@@ -334,10 +334,10 @@ public final class CudaBackend implements Backend {
             kernels.launch(kernel, Kernels.gridFor(count), hOut, r, z, n, gi, view2(gi), gh, view2(gh), h, view2(h),
                     rows, hidden);
         }
-        return new Tensor[] {hOut, r, z, n};
+        return new GruStep(hOut, r, z, n);
     }
 
-    @Override public Tensor[] gruGatesBackward(Tensor dhCarry, Tensor dhHidden, Tensor dOut, Tensor h, Tensor r, Tensor z, Tensor n,
+    @Override public GruStepGrads gruGatesBackward(Tensor dhCarry, Tensor dhHidden, Tensor dOut, Tensor h, Tensor r, Tensor z, Tensor n,
                                                Tensor ghn) {
         Kernel kernel = GRU_GATES_BACKWARD.of(h.dtype());
         int rows = h.size(0), hidden = h.size(1);
@@ -348,27 +348,27 @@ public final class CudaBackend implements Backend {
                     view2(dhHidden), dOut, view2(dOut), h, view2(h),
                     packed(r), packed(z), packed(n), ghn, view2(ghn), rows, hidden);
         }
-        return new Tensor[] {dgi, dgh, dhz};
+        return new GruStepGrads(dgi, dgh, dhz);
     }
 
-    @Override public Tensor[] layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
+    @Override public LayerNormResult layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
         Kernel kernel = LAYER_NORM.of(x.dtype());
         Tensor in = packed(x), g = packed(gamma.to(x.dtype())), b = packed(beta.to(x.dtype()));
         int n = x.size(-1), rows = rows(x);
         int[] statShape = Arrays.copyOf(x.shape(), x.rank() - 1);
         Tensor y = empty(x.dtype(), x.shape()), mean = empty(x.dtype(), statShape), rstd = empty(x.dtype(), statShape);
         if (rows > 0) kernels.launchRows(kernel, rows, y, mean, rstd, in, g, b, rows, n, eps);
-        return new Tensor[] {y, mean, rstd};
+        return new LayerNormResult(y, mean, rstd);
     }
 
-    @Override public Tensor[] layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd) {
+    @Override public LayerNormGrads layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd) {
         Kernel kernel = LAYER_NORM_BACKWARD_INPUT.of(x.dtype());
         Tensor pg = packed(gy), px = packed(x), gam = packed(gamma.to(x.dtype())), pm = packed(mean), pr = packed(rstd);
         int n = x.size(-1), rows = rows(x);
         Tensor dx = empty(x.dtype(), x.shape()), dgamma = empty(x.dtype(), n), dbeta = empty(x.dtype(), n);
         if (rows > 0) kernels.launchRows(kernel, rows, dx, pg, px, gam, pm, pr, rows, n);
         if (n > 0) layerNormParamGradients(x.dtype(), dgamma, dbeta, pg, px, pm, pr, rows, n);
-        return new Tensor[] {dx, dgamma, dbeta};
+        return new LayerNormGrads(dx, dgamma, dbeta);
     }
 
     /** The block shape of layer_norm_backward_params_partial (PARAM_COLS × PARAM_LANES in normalization.cu). */
@@ -393,7 +393,7 @@ public final class CudaBackend implements Backend {
 
     @Override public Tensor bceWithLogits(Tensor x, Tensor t) { return losses.bceWithLogits(x, t); }
 
-    @Override public Tensor[] bceWithLogitsBackward(Tensor g, Tensor x, Tensor t) { return losses.bceWithLogitsBackward(g, x, t); }
+    @Override public PairGrads bceWithLogitsBackward(Tensor g, Tensor x, Tensor t) { return losses.bceWithLogitsBackward(g, x, t); }
 
     @Override public Tensor sigmoidFocal(Tensor x, Tensor t, double alpha, double gamma) { return losses.sigmoidFocal(x, t, alpha, gamma); }
 
@@ -407,11 +407,11 @@ public final class CudaBackend implements Backend {
 
     @Override public Tensor l1(Tensor a, Tensor b) { return losses.l1(a, b); }
 
-    @Override public Tensor[] l1Backward(Tensor g, Tensor a, Tensor b) { return losses.l1Backward(g, a, b); }
+    @Override public PairGrads l1Backward(Tensor g, Tensor a, Tensor b) { return losses.l1Backward(g, a, b); }
 
     @Override public Tensor temporalGiou(Tensor a, Tensor b) { return losses.temporalGiou(a, b); }
 
-    @Override public Tensor[] temporalGiouBackward(Tensor g, Tensor a, Tensor b) { return losses.temporalGiouBackward(g, a, b); }
+    @Override public PairGrads temporalGiouBackward(Tensor g, Tensor a, Tensor b) { return losses.temporalGiouBackward(g, a, b); }
 
     // ------------------------------------------------------------------ indexing
 

@@ -2,6 +2,7 @@ package trdetr.backend.cuda;
 
 import static trdetr.backend.cuda.KernelTable.*;
 
+import trdetr.backend.LossKernels.PairGrads;
 import trdetr.tensor.Tensor;
 
 /**
@@ -18,9 +19,9 @@ final class CudaLosses {
         return elementwise(BCE_WITH_LOGITS, 1, x, x, Layouts.of(x), t, Layouts.of(t))[0];
     }
 
-    Tensor[] bceWithLogitsBackward(Tensor g, Tensor x, Tensor t) {
-        return elementwise(BCE_WITH_LOGITS_BACKWARD, 2, x,
-                g, Layouts.of(g), x, Layouts.of(x), t, Layouts.of(t));
+    PairGrads bceWithLogitsBackward(Tensor g, Tensor x, Tensor t) {
+        return pair(elementwise(BCE_WITH_LOGITS_BACKWARD, 2, x,
+                g, Layouts.of(g), x, Layouts.of(x), t, Layouts.of(t)));
     }
 
     Tensor sigmoidFocal(Tensor x, Tensor t, double alpha, double gamma) {
@@ -36,9 +37,11 @@ final class CudaLosses {
         return elementwise(L1, 1, a, a, Layouts.of(a), b, Layouts.of(b))[0];
     }
 
-    Tensor[] l1Backward(Tensor g, Tensor a, Tensor b) {
-        return elementwise(L1_BACKWARD, 2, a, g, Layouts.of(g), a, Layouts.of(a), b, Layouts.of(b));
+    PairGrads l1Backward(Tensor g, Tensor a, Tensor b) {
+        return pair(elementwise(L1_BACKWARD, 2, a, g, Layouts.of(g), a, Layouts.of(a), b, Layouts.of(b)));
     }
+
+    private static PairGrads pair(Tensor[] grads) { return new PairGrads(grads[0], grads[1]); }
 
     /**
      * Launches {@code kernel(out..., n, args...)} in like's dtype over the elements of {@code like}, with {@code outputs}
@@ -95,8 +98,8 @@ final class CudaLosses {
         return y;
     }
 
-    /** {da (N, 2), db (M, 2)}: one thread per span, each summing its row (or column) of pair gradients in order. */
-    Tensor[] temporalGiouBackward(Tensor g, Tensor a, Tensor b) {
+    /** da (N, 2) and db (M, 2): one thread per span, each summing its row (or column) of pair gradients in order. */
+    PairGrads temporalGiouBackward(Tensor g, Tensor a, Tensor b) {
         Kernel kernel = TEMPORAL_GIOU_BACKWARD.of(a.dtype());
         int n = a.size(0), m = b.size(0);
         Tensor da = backend.empty(a.dtype(), n, 2), db = backend.empty(a.dtype(), m, 2);
@@ -104,6 +107,6 @@ final class CudaLosses {
             backend.kernels.launch(kernel, Kernels.gridFor((long) n + m), da, db, g,
                     Layouts.of(g), a, CudaBackend.view2(a), b, CudaBackend.view2(b), n, m);
         }
-        return new Tensor[] {da, db};
+        return new PairGrads(da, db);
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import trdetr.backend.Backend;
 import trdetr.backend.BinaryOp;
 import trdetr.backend.ReduceOp;
 import trdetr.backend.UnaryOp;
@@ -101,10 +102,14 @@ class ParallelKernelsTest {
             out.put("softmax backward log=" + log, CPU.softmaxBackward(y, b.reshape(rows.shape()), log));
         }
         Tensor gamma = random(dtype, 4, rows.size(1)), beta = random(dtype, 5, rows.size(1));
-        Tensor[] ln = CPU.layerNorm(rows, gamma, beta, 1e-5);
-        for (int i = 0; i < ln.length; i++) out.put("layer norm " + i, ln[i]);
-        Tensor[] lnb = CPU.layerNormBackward(b.reshape(rows.shape()), rows, gamma, ln[1], ln[2]);
-        for (int i = 0; i < lnb.length; i++) out.put("layer norm backward " + i, lnb[i]);
+        Backend.LayerNormResult ln = CPU.layerNorm(rows, gamma, beta, 1e-5);
+        out.put("layer norm y", ln.y());
+        out.put("layer norm mean", ln.mean());
+        out.put("layer norm rstd", ln.rstd());
+        Backend.LayerNormGrads lnb = CPU.layerNormBackward(b.reshape(rows.shape()), rows, gamma, ln.mean(), ln.rstd());
+        out.put("layer norm backward dx", lnb.dx());
+        out.put("layer norm backward dgamma", lnb.dgamma());
+        out.put("layer norm backward dbeta", lnb.dbeta());
         out.put("dropout", CPU.dropout(aT, 0.3, 77, 1234));
         out.put("gather", CPU.gather(a, 1, indices(SHAPE[0], SHAPE[1], SHAPE[2])));
         out.put("scatter add", CPU.scatterAdd(SHAPE, 1, indices(SHAPE[0], SHAPE[1], SHAPE[2]), b));

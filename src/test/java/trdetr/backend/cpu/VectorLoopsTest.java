@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.Test;
+import trdetr.backend.Backend;
 import trdetr.backend.UnaryOp;
 import trdetr.tensor.CounterRng;
 import trdetr.tensor.Generator;
@@ -84,11 +85,11 @@ class VectorLoopsTest {
         float[] x = gaussian(4, n), g = gaussian(5, n);
         CpuBackend cpu = CpuBackend.INSTANCE;
         Tensor xt = Tensor.fromHost(cpu, x, n), gt = Tensor.fromHost(cpu, g, n);
-        Tensor[] fused = cpu.preluBackward(gt, xt, 0.25, true);
+        Backend.PreluGrads fused = cpu.preluBackward(gt, xt, 0.25, true);
         float[] dx = (float[]) cpu.download(gt.mul(cpu.unary(UnaryOp.LEAKY_SLOPE, xt, 0.25, 0)));
         float dslope = (float) gt.mul(cpu.unary(UnaryOp.NEG_PART, xt, 0, 0)).sum().item();
-        assertSameBits((float[]) cpu.download(fused[0]), dx);
-        assertThat(Float.floatToRawIntBits((float) fused[1].item())).isEqualTo(Float.floatToRawIntBits(dslope));
+        assertSameBits((float[]) cpu.download(fused.dx()), dx);
+        assertThat(Float.floatToRawIntBits((float) fused.dslope().item())).isEqualTo(Float.floatToRawIntBits(dslope));
         assertThat(cpu.preluBackward(gt, xt, 0.1, true)).as("a slope that is not a float: not fused").isNull();
     }
 }
