@@ -1,5 +1,7 @@
 package trdetr.clip;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,6 +63,29 @@ final class ClipReference {
                 GradCheck.relativeError(ours.stream().mapToDouble(Double::doubleValue).toArray(), expectedTokens(suffix, model)),
                 GradCheck.relativeError(text.embeds().toDoubleArray(), expected("text_embeds_" + suffix)),
                 GradCheck.relativeError(model.encodeImage(pixels()).toDoubleArray(), expected("image_embeds_" + suffix)));
+    }
+
+    /** Ours in float64 to 1e-9 of OpenAI's float64 answer (docs/exactness.md); returns the errors. */
+    Errors assertFloat64(ClipModel model) {
+        Errors e = errors(model, "f64");
+        System.out.println("float64 on " + model.backend().name() + " against OpenAI float64: " + e);
+        assertThat(e.worst()).as("float64 against OpenAI's float64 answer: " + e).isLessThan(1e-9);
+        return e;
+    }
+
+    /**
+     * Ours in float32 against OpenAI's float64 answer: each output within 10 × OpenAI's own float32 error of that
+     * answer, and within 1e-5 (docs/exactness.md); returns the errors.
+     */
+    Errors assertFloat32(ClipModel model) {
+        Errors ours = errors(model, "f64");
+        Errors theirs = referenceFloat32Error();
+        String what = "float32 on " + model.backend().name() + " against OpenAI float64: ours " + ours + "; OpenAI float32 " + theirs;
+        System.out.println(what);
+        double[] o = {ours.hidden(), ours.tokens(), ours.text(), ours.image()};
+        double[] t = {theirs.hidden(), theirs.tokens(), theirs.text(), theirs.image()};
+        for (int i = 0; i < o.length; i++) assertThat(o[i]).as(what).isLessThan(Math.min(1e-5, 10 * t[i]));
+        return ours;
     }
 
     /** OpenAI's float32 run against its float64 run: the float32 rounding error ours is held to. */
