@@ -40,11 +40,13 @@ dtype. Nothing else is changed. Reruns give byte-identical files (fixed seed, on
 import argparse
 import copy
 import importlib.util
+import io
 import json
 import os
 import struct
 import subprocess
 import sys
+import zipfile
 from collections import OrderedDict
 
 import numpy as np
@@ -52,7 +54,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export_reference import json_bytes, write_npz  # noqa: E402  (the deterministic npz writer)
+from export_reference import FIXED_ZIP_TIME, json_bytes, write_npz  # noqa: E402  (the deterministic npz writer)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "clip")
 
@@ -182,6 +184,28 @@ def hf_config():
         torch_dtype="float32")
 
 
+def write_openai_archive(path, model, ids, pixels):
+    """The model as OpenAI publishes its weights: a traced TorchScript archive (torch.jit.save). The archive's debug
+    records (source positions, which name this machine's paths) are left out and the zip is rewritten with fixed
+    timestamps, so reruns give the same bytes; torch.jit.load reads it as it is."""
+    with torch.no_grad():
+        traced = torch.jit.trace(model, (pixels[:1], ids[:1]), check_trace=False)
+    buf = io.BytesIO()
+    torch.jit.save(traced, buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            if info.filename.endswith(".debug_pkl"):
+                continue
+            name = "openai/" + info.filename.split("/", 1)[1]
+            zi = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+            zi.compress_type = zipfile.ZIP_STORED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, src.read(info.filename))
+    # clip.load(..., jit=False) rebuilds the model from the archive's state_dict: it must be the model's
+    reloaded, original = torch.jit.load(path).state_dict(), model.state_dict()
+    assert reloaded.keys() == original.keys() and all(torch.equal(reloaded[k], original[k]) for k in original)
+
+
 def git_commit(repo):
     try:
         return subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True,
@@ -216,6 +240,7 @@ def main(argv=None):
 
     os.makedirs(args.out, exist_ok=True)
     write_safetensors(os.path.join(args.out, "model.safetensors"), hf_state_dict(model32.state_dict()))
+    write_openai_archive(os.path.join(args.out, "openai.pt"), model32, ids, pixels)
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(hf_config(), f, indent=2)
         f.write("\n")

@@ -55,16 +55,23 @@ public final class ClipModel extends trdetr.nn.Module {
     }
 
     /**
-     * Loads a Hugging Face CLIP folder as users download it ({@code openai/clip-vit-base-patch32} and the like):
-     * the architecture from {@code config.json}, the weights from {@code model.safetensors} (or
-     * {@code pytorch_model.bin} when there is no safetensors file). The tokenizer files ({@code vocab.json},
-     * {@code merges.txt}) are not needed here. A missing, unexpected or mis-shaped weight is a one-line
-     * {@link trdetr.io.FormatException} naming the file and every key at fault.
+     * Loads CLIP weights as users download them:
+     * <ul>
+     *   <li>a Hugging Face CLIP folder ({@code openai/clip-vit-base-patch32} and the like): the architecture from
+     *       {@code config.json}, the weights from {@code model.safetensors} (or {@code pytorch_model.bin} when there
+     *       is no safetensors file); the tokenizer files ({@code vocab.json}, {@code merges.txt}) are not needed here;</li>
+     *   <li>OpenAI's own file ({@code ViT-B-32.pt}, ...; any regular file): a TorchScript archive, read without
+     *       running any of its code, or a torch.save'd state_dict; the architecture is read from the weights' shapes
+     *       as OpenAI's {@code build_model} reads it (64-wide attention heads).</li>
+     * </ul>
+     * A missing, unexpected or mis-shaped weight is a one-line {@link trdetr.io.FormatException} naming the file and
+     * every key at fault.
      */
-    public static ClipModel load(Path dir, Backend backend, DType dtype) throws IOException {
-        ClipConfig config = ClipConfig.read(dir.resolve(ClipWeights.CONFIG));
+    public static ClipModel load(Path path, Backend backend, DType dtype) throws IOException {
+        if (java.nio.file.Files.isRegularFile(path)) return ClipWeights.loadOpenAi(path, backend, dtype);
+        ClipConfig config = ClipConfig.read(path.resolve(ClipWeights.CONFIG));
         ClipModel model = new ClipModel(config, backend, dtype);
-        ClipWeights.load(model, ClipWeights.weightsFile(dir));
+        ClipWeights.load(model, ClipWeights.weightsFile(path));
         return model;
     }
 
