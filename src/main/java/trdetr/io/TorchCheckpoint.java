@@ -38,6 +38,10 @@ import trdetr.tensor.Tensor;
  * {@code torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata])}, rebuilt
  * as contiguous CPU tensors (float16/bfloat16 → FLOAT32, float64 → FLOAT64, integers → INT64, bool → BOOL).
  * Only the globals in {@link #ALLOWED_GLOBALS} may appear; anything else is a {@link FormatException} naming it.
+ *
+ * <p>TorchScript archives ({@code torch.jit.save}: the zip layout with {@code NAME/constants.pkl} and
+ * {@code NAME/code/}) are read by {@link #readScriptModule}: their object pickle names the archive's own classes
+ * ({@code __torch__.*}), which become plain attribute holders; their code is never read.
  */
 public final class TorchCheckpoint {
     private TorchCheckpoint() {}
