@@ -23,6 +23,19 @@ public record ClipConfig(Text text, Vision vision, int projectionDim) {
     /** The end-of-text id transformers' configs carried before its fix (#24773): then the pooling takes the argmax id. */
     public static final int LEGACY_EOS_TOKEN_ID = 2;
 
+    /** What both towers' blocks are built from. */
+    public interface Tower {
+        int hiddenSize();
+
+        int intermediateSize();
+
+        int layers();
+
+        int heads();
+
+        double layerNormEps();
+    }
+
     /**
      * The text tower.
      *
@@ -31,14 +44,14 @@ public record ClipConfig(Text text, Vision vision, int projectionDim) {
      *                     openai/clip-vit-base-patch32's config.json) means "the highest id in each row", OpenAI's rule
      */
     public record Text(int vocabSize, int hiddenSize, int intermediateSize, int layers, int heads, int maxPositions,
-                       double layerNormEps, int eosTokenId) {
+                       double layerNormEps, int eosTokenId) implements Tower {
         /** Whether the sentence embedding pools at the highest id of each row (OpenAI's encode_text) rather than at the first eosTokenId. */
         public boolean poolsAtArgmax() { return eosTokenId == LEGACY_EOS_TOKEN_ID; }
     }
 
     /** The vision tower: square images of imageSize pixels cut into patchSize × patchSize patches. */
     public record Vision(int hiddenSize, int intermediateSize, int layers, int heads, int channels, int imageSize,
-                         int patchSize, double layerNormEps) {
+                         int patchSize, double layerNormEps) implements Tower {
         /** Patches per side. */
         public int grid() { return imageSize / patchSize; }
 

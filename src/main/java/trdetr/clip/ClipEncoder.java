@@ -12,9 +12,9 @@ import trdetr.tensor.Tensor;
 final class ClipEncoder extends Module {
     private final ModuleList<ClipEncoderLayer> layers;
 
-    ClipEncoder(int width, int intermediate, int heads, int count, double eps, Backend backend, DType dtype) {
+    ClipEncoder(ClipConfig.Tower c, Backend backend, DType dtype) {
         List<ClipEncoderLayer> list = new ArrayList<>();
-        for (int i = 0; i < count; i++) list.add(new ClipEncoderLayer(width, intermediate, heads, eps, backend, dtype));
+        for (int i = 0; i < c.layers(); i++) list.add(new ClipEncoderLayer(c, backend, dtype));
         layers = child("layers", new ModuleList<>(list));
     }
 

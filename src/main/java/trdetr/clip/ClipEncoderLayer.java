@@ -20,11 +20,11 @@ final class ClipEncoderLayer extends Module {
     private final Mlp mlp;
     private final LayerNorm layerNorm2;
 
-    ClipEncoderLayer(int width, int intermediate, int heads, double eps, Backend backend, DType dtype) {
-        selfAttn = child("self_attn", new Attention(width, heads, backend, dtype));
-        layerNorm1 = child("layer_norm1", layerNorm(width, eps, backend, dtype));
-        mlp = child("mlp", new Mlp(width, intermediate, backend, dtype));
-        layerNorm2 = child("layer_norm2", layerNorm(width, eps, backend, dtype));
+    ClipEncoderLayer(ClipConfig.Tower c, Backend backend, DType dtype) {
+        selfAttn = child("self_attn", new Attention(c.hiddenSize(), c.heads(), backend, dtype));
+        layerNorm1 = child("layer_norm1", layerNorm(c, backend, dtype));
+        mlp = child("mlp", new Mlp(c.hiddenSize(), c.intermediateSize(), backend, dtype));
+        layerNorm2 = child("layer_norm2", layerNorm(c, backend, dtype));
     }
 
     /** @param x (L, B, width), sequence first; @param mask (L, L) BOOL, true = masked, or null */
@@ -82,8 +82,9 @@ final class ClipEncoderLayer extends Module {
         return new Linear(Tensor.zeros(backend, dtype, out, in), Tensor.zeros(backend, dtype, out));
     }
 
-    /** A layer norm on a backend, for a state_dict to fill. */
-    static LayerNorm layerNorm(int width, double eps, Backend backend, DType dtype) {
-        return new LayerNorm(Tensor.full(backend, dtype, 1.0, width), Tensor.zeros(backend, dtype, width), eps);
+    /** A layer norm over a tower's width on a backend, for a state_dict to fill. */
+    static LayerNorm layerNorm(ClipConfig.Tower c, Backend backend, DType dtype) {
+        int width = c.hiddenSize();
+        return new LayerNorm(Tensor.full(backend, dtype, 1.0, width), Tensor.zeros(backend, dtype, width), c.layerNormEps());
     }
 }

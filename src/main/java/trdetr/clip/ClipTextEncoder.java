@@ -21,8 +21,8 @@ public final class ClipTextEncoder extends Module {
     ClipTextEncoder(ClipConfig.Text c, Backend backend, DType dtype) {
         this.config = c;
         embeddings = child("embeddings", new Embeddings(c, backend, dtype));
-        encoder = child("encoder", new ClipEncoder(c.hiddenSize(), c.intermediateSize(), c.heads(), c.layers(), c.layerNormEps(), backend, dtype));
-        finalLayerNorm = child("final_layer_norm", ClipEncoderLayer.layerNorm(c.hiddenSize(), c.layerNormEps(), backend, dtype));
+        encoder = child("encoder", new ClipEncoder(c, backend, dtype));
+        finalLayerNorm = child("final_layer_norm", ClipEncoderLayer.layerNorm(c, backend, dtype));
     }
 
     public ClipConfig.Text config() { return config; }

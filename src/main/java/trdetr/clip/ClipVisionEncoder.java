@@ -25,9 +25,9 @@ public final class ClipVisionEncoder extends Module {
     ClipVisionEncoder(ClipConfig.Vision c, Backend backend, DType dtype) {
         this.config = c;
         embeddings = child("embeddings", new Embeddings(c, backend, dtype));
-        preLayerNorm = child("pre_layrnorm", ClipEncoderLayer.layerNorm(c.hiddenSize(), c.layerNormEps(), backend, dtype));
-        encoder = child("encoder", new ClipEncoder(c.hiddenSize(), c.intermediateSize(), c.heads(), c.layers(), c.layerNormEps(), backend, dtype));
-        postLayerNorm = child("post_layernorm", ClipEncoderLayer.layerNorm(c.hiddenSize(), c.layerNormEps(), backend, dtype));
+        preLayerNorm = child("pre_layrnorm", ClipEncoderLayer.layerNorm(c, backend, dtype));
+        encoder = child("encoder", new ClipEncoder(c, backend, dtype));
+        postLayerNorm = child("post_layernorm", ClipEncoderLayer.layerNorm(c, backend, dtype));
     }
 
     public ClipConfig.Vision config() { return config; }
