@@ -36,12 +36,7 @@ public final class StateDicts {
         List<String> unexpected = new ArrayList<>();
         for (String k : params.keySet()) (stateDict.containsKey(k) ? loaded : missing).add(k);
         for (String k : stateDict.keySet()) if (!params.containsKey(k)) unexpected.add(k);
-        if (strict && (!missing.isEmpty() || !unexpected.isEmpty())) {
-            List<String> parts = new ArrayList<>();
-            if (!missing.isEmpty()) parts.add("missing keys: " + String.join(", ", missing));
-            if (!unexpected.isEmpty()) parts.add("unexpected keys: " + String.join(", ", unexpected));
-            throw new FormatException(sourceForMessages, String.join("; ", parts));
-        }
+        if (strict) requireNoKeyProblems(sourceForMessages, missing, unexpected);
         List<String> mismatches = new ArrayList<>();
         for (String k : loaded) {
             int[] have = params.get(k).shape();
@@ -59,6 +54,15 @@ public final class StateDicts {
             }
         }
         return new LoadReport(Collections.unmodifiableList(loaded), Collections.unmodifiableList(missing), Collections.unmodifiableList(unexpected));
+    }
+
+    /** Throws "FILE: missing keys: a, b; unexpected keys: c" (one line) when either list is not empty. */
+    public static void requireNoKeyProblems(Path file, List<String> missing, List<String> unexpected) {
+        if (missing.isEmpty() && unexpected.isEmpty()) return;
+        List<String> parts = new ArrayList<>();
+        if (!missing.isEmpty()) parts.add("missing keys: " + String.join(", ", missing));
+        if (!unexpected.isEmpty()) parts.add("unexpected keys: " + String.join(", ", unexpected));
+        throw new FormatException(file, String.join("; ", parts));
     }
 
     /** A module's parameters by dotted name, detached (sharing their storage), in state_dict order. */

@@ -38,6 +38,10 @@ import trdetr.tensor.Tensor;
  * {@code torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata])}, rebuilt
  * as contiguous CPU tensors (float16/bfloat16 → FLOAT32, float64 → FLOAT64, integers → INT64, bool → BOOL).
  * Only the globals in {@link #ALLOWED_GLOBALS} may appear; anything else is a {@link FormatException} naming it.
+ *
+ * <p>TorchScript archives ({@code torch.jit.save}: the zip layout with {@code NAME/constants.pkl} and
+ * {@code NAME/code/}) are read by {@link #readScriptModule}: their object pickle names the archive's own classes
+ * ({@code __torch__.*}), which become plain attribute holders; their code is never read.
  */
 public final class TorchCheckpoint {
     private TorchCheckpoint() {}
@@ -67,7 +71,20 @@ public final class TorchCheckpoint {
 
     /** Reads a checkpoint: the official TR-DETR layout ({"model": ..., "opt": ..., "epoch": ...}) or a bare state_dict. */
     public static Checkpoint read(Path file) throws IOException {
+        return checkpoint(file, load(file));
+    }
+
+    /**
+     * The weights of either kind of PyTorch file: a TorchScript archive's tensors ({@link #readScriptModule}) or a
+     * checkpoint's state_dict ({@link #read}).
+     */
+    public static Map<String, Tensor> readWeights(Path file) throws IOException {
         Object top = load(file);
+        return top instanceof ScriptObject module ? scriptTensors(file, module) : checkpoint(file, top).stateDict();
+    }
+
+    private static Checkpoint checkpoint(Path file, Object top) {
+        if (top instanceof ScriptObject) throw new FormatException(file, "a TorchScript archive (torch.jit.save), not a torch.save checkpoint");
         if (!(top instanceof Map<?, ?> m)) throw new FormatException(file, "the checkpoint holds a " + Unpickler.typeName(top) + ", not a dict");
         Map<String, Object> raw = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -96,6 +113,43 @@ public final class TorchCheckpoint {
             opt = Collections.unmodifiableMap(copy);
         }
         return new Checkpoint(stateDict, opt, raw.get("epoch"), raw);
+    }
+
+    /** The class namespace of a TorchScript archive's own classes. */
+    private static final String SCRIPT_NAMESPACE = "__torch__.";
+    /** How deep {@link #readScriptModule} follows sub-modules. */
+    private static final int MAX_SCRIPT_DEPTH = 64;
+
+    /**
+     * The tensors of a TorchScript archive ({@code torch.jit.save}, as OpenAI's CLIP {@code .pt} files) by dotted
+     * attribute path, as its module's {@code state_dict()} names them: the parameters, the buffers and any other
+     * tensor attribute of the module and its sub-modules. Only the archive's object pickle and tensor records are
+     * read: its classes ({@code __torch__.*}) become plain attribute holders, and its code is neither read nor run.
+     */
+    public static Map<String, Tensor> readScriptModule(Path file) throws IOException {
+        Object top = load(file);
+        if (!(top instanceof ScriptObject module)) {
+            throw new FormatException(file, "not a TorchScript archive (torch.jit.save): it holds a " + Unpickler.typeName(top) + ", not a module");
+        }
+        return scriptTensors(file, module);
+    }
+
+    private static Map<String, Tensor> scriptTensors(Path file, ScriptObject module) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collectTensors(file, "", module, out, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Each module object is walked once (a pickle can make one its own attribute), at most MAX_SCRIPT_DEPTH deep. */
+    private static void collectTensors(Path file, String prefix, ScriptObject module, Map<String, Tensor> out, java.util.Set<Object> seen) {
+        if (!seen.add(module)) return;
+        if (prefix.chars().filter(c -> c == '.').count() > MAX_SCRIPT_DEPTH) {
+            throw new FormatException(file, "modules nested deeper than " + MAX_SCRIPT_DEPTH + " at " + FormatException.quote(prefix));
+        }
+        for (Map.Entry<String, Object> e : module.entrySet()) {
+            if (e.getValue() instanceof Tensor t) out.put(prefix + e.getKey(), t);
+            else if (e.getValue() instanceof ScriptObject sub) collectTensors(file, prefix + e.getKey() + ".", sub, out, seen);
+        }
     }
 
     private static Map<String, Tensor> stateDict(Path file, Object o, String entry) {
@@ -160,8 +214,33 @@ public final class TorchCheckpoint {
         final Map<String, StorageRef> storages = new LinkedHashMap<>();
         private final Map<String, Object> decoded = new HashMap<>();
         final Map<String, Object> globals = new HashMap<>();
+        private final boolean script;
+
+        /**
+         * What the unpickler may resolve: {@link #ALLOWED_GLOBALS}, and in a TorchScript archive also any class of
+         * the archive's own {@code __torch__} namespace, as an inert {@link ScriptObject}.
+         */
+        Map<String, Object> allowList() {
+            if (!script) return globals;
+            return new HashMap<>(globals) {
+                @Override public Object get(Object key) {
+                    Object v = super.get(key);
+                    if (v != null || !(key instanceof String name) || !name.startsWith(SCRIPT_NAMESPACE)) return v;
+                    return (Cls) args -> {
+                        arity(args, 0, 0, name);
+                        return new ScriptObject(name);
+                    };
+                }
+            };
+        }
 
         Loader(StorageBytes source, boolean materialize, long fileSize) {
+            this(source, materialize, fileSize, false);
+        }
+
+        /** @param script whether the pickle is a TorchScript archive's, whose {@code __torch__.*} classes become {@link ScriptObject}s */
+        Loader(StorageBytes source, boolean materialize, long fileSize, boolean script) {
+            this.script = script;
             this.budget = 4 * fileSize + MIN_BUDGET;
             this.source = source;
             this.materialize = materialize;
@@ -318,15 +397,32 @@ public final class TorchCheckpoint {
 
     // ------------------------------------------------------------------ the other allowed globals
 
-    /** argparse.Namespace: its attributes, set by BUILD. */
-    static final class Namespace extends LinkedHashMap<String, Object> implements Buildable {
+    /** An object whose attributes BUILD sets from a dict of names: an argparse.Namespace, a TorchScript module. */
+    static class Attributes extends LinkedHashMap<String, Object> implements Buildable {
+        final String type;
+
+        Attributes(String type) { this.type = type; }
+
         @Override public void build(Object state) {
-            if (!(state instanceof Map<?, ?> m)) throw new IllegalArgumentException("argparse.Namespace state is a " + Unpickler.typeName(state) + ", not a dict");
+            if (!(state instanceof Map<?, ?> m)) throw new IllegalArgumentException(type + " state is a " + Unpickler.typeName(state) + ", not a dict");
             for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (!(e.getKey() instanceof String k)) throw new IllegalArgumentException("argparse.Namespace attribute name is not a string");
+                if (!(e.getKey() instanceof String k)) throw new IllegalArgumentException(type + " attribute name is not a string");
                 put(k, e.getValue());
             }
         }
+    }
+
+    /** argparse.Namespace: its attributes, set by BUILD. */
+    static final class Namespace extends Attributes {
+        Namespace() { super("argparse.Namespace"); }
+    }
+
+    /**
+     * An object of a TorchScript archive's own classes ({@code __torch__.*}: the saved modules): only the attributes
+     * BUILD gives it are kept; its code (the archive's {@code code/} records) is never read.
+     */
+    static final class ScriptObject extends Attributes {
+        ScriptObject(String type) { super(type); }
     }
 
     private static final class NamespaceClass implements Cls, Fn {
@@ -451,10 +547,11 @@ public final class TorchCheckpoint {
                 if (byteOrder == ByteOrder.BIG_ENDIAN) swap(b, ref.elem.size);
                 return b;
             };
-            Loader loader = new Loader(source, true, size);
+            boolean script = zip.entry(top + "constants.pkl") != null || names.stream().anyMatch(n -> n.startsWith(top + "code/"));
+            Loader loader = new Loader(source, true, size, script);
             Counting in = new Counting(new java.io.ByteArrayInputStream(pkl), 0);
             try {
-                return new Unpickler(file, pklName, in, pkl.length, loader.globals, loader::persistentLoad).load();
+                return new Unpickler(file, pklName, in, pkl.length, loader.allowList(), loader::persistentLoad).load();
             } catch (java.io.UncheckedIOException e) {
                 throw e.getCause();
             }

@@ -11,8 +11,13 @@ public final class LayerNorm extends Module implements UnaryModule {
     private final double eps;
 
     public LayerNorm(int size, double eps, DType dtype) {
-        this.weight = parameter("weight", Tensor.ones(dtype, size));
-        this.bias = parameter("bias", Tensor.zeros(dtype, size));
+        this(Tensor.ones(dtype, size), Tensor.zeros(dtype, size), eps);
+    }
+
+    /** A layer norm over given tensors (weight and bias of the normalised size), such as ones that a state_dict fills. */
+    public LayerNorm(Tensor weight, Tensor bias, double eps) {
+        this.weight = parameter("weight", weight);
+        this.bias = parameter("bias", bias);
         this.eps = eps;
     }
 

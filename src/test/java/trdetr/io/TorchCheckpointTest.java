@@ -209,4 +209,54 @@ class TorchCheckpointTest {
         Path npz = Fixtures.file("stored.npz");
         assertThatThrownBy(() -> TorchCheckpoint.read(npz)).isInstanceOf(FormatException.class).hasMessageContaining("data.pkl");
     }
+
+    @Test
+    void readsATorchScriptArchivesTensorsByStateDictName() throws IOException {
+        Path f = Path.of("src/test/resources/clip/openai.pt");   // torch.jit.trace of OpenAI's CLIP (tools/make_clip_fixtures.py)
+        Map<String, Tensor> sd = TorchCheckpoint.readScriptModule(f);
+        // the names and order of torch.jit.load(f).state_dict()
+        assertThat(sd).hasSize(74);
+        assertThat(sd.keySet()).startsWith("positional_embedding", "text_projection", "logit_scale", "visual.class_embedding",
+                "visual.positional_embedding", "visual.proj");
+        assertThat(sd.get("visual.conv1.weight").shape()).containsExactly(48, 3, 8, 8);
+        assertThat(sd.get("transformer.resblocks.1.attn.in_proj_weight").shape()).containsExactly(192, 64);
+        assertThat(TorchCheckpoint.readWeights(f).keySet()).isEqualTo(sd.keySet());
+        assertThatThrownBy(() -> TorchCheckpoint.read(f)).isInstanceOf(FormatException.class)
+                .hasMessage(f + ": a TorchScript archive (torch.jit.save), not a torch.save checkpoint");
+        Path plain = Fixtures.file("sd_zip.pt");
+        assertThatThrownBy(() -> TorchCheckpoint.readScriptModule(plain)).isInstanceOf(FormatException.class)
+                .hasMessage(plain + ": not a TorchScript archive (torch.jit.save): it holds a dict, not a module");
+        assertThat(TorchCheckpoint.readWeights(plain).keySet()).isEqualTo(TorchCheckpoint.read(plain).stateDict().keySet());
+    }
+
+    @Test
+    void aTorchScriptArchiveStillAllowsNothingButItsOwnInertClasses() throws IOException {
+        byte[] evil = bytes(0x80, 2, "cos\nsystem\n", "X", new byte[] {2, 0, 0, 0}, "id", 0x85, "R", ".");
+        Path p = scriptZipWith("evil_script.pt", evil);
+        assertThatThrownBy(() -> TorchCheckpoint.readScriptModule(p)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("'os.system'").hasMessageContaining("allow-list");
+        byte[] called = bytes(0x80, 2, "c__torch__\nM\n", ")", "R", ".");          // a script class called, not instantiated
+        Path c = scriptZipWith("called.pt", called);
+        assertThatThrownBy(() -> TorchCheckpoint.readScriptModule(c)).isInstanceOf(FormatException.class).hasMessageContaining("cannot be called");
+        byte[] module = bytes(0x80, 2, "c__torch__\nM\n", ")", 0x81, ".");
+        Path notScript = zipWith("not_script.pt", module, Map.of());                 // no code/ or constants.pkl: a plain checkpoint
+        assertThatThrownBy(() -> TorchCheckpoint.load(notScript)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("'__torch__.M' is not on the allow-list");
+        // a module that is its own attribute ("me"): walked once
+        byte[] loop = bytes(0x80, 2, "c__torch__\nM\n", ")", 0x81, "q", 0, "}", "X", new byte[] {2, 0, 0, 0}, "me", "h", 0, "s", "b", ".");
+        assertThat(TorchCheckpoint.readScriptModule(scriptZipWith("loop.pt", loop))).isEmpty();
+    }
+
+    /** A TorchScript-shaped archive: ck/data.pkl beside ck/constants.pkl and a ck/code/ record. */
+    private Path scriptZipWith(String name, byte[] pickle) throws IOException {
+        Path p = tmp.resolve(name);
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(p))) {
+            for (String entry : new String[] {"ck/data.pkl", "ck/constants.pkl", "ck/code/__torch__/m.py"}) {
+                z.putNextEntry(new ZipEntry(entry));
+                z.write(entry.endsWith("data.pkl") ? pickle : new byte[0]);
+                z.closeEntry();
+            }
+        }
+        return p;
+    }
 }
