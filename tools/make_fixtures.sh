@@ -54,10 +54,10 @@ COMPACT32=(--sample 256 --sample-kinds grad --compress)
 if [[ $WHICH != parity ]]; then
   # 1. reference_small: one T2V/encoder layer, two decoder layers (aux loss), dim_feedforward 100, raw video 32+16
   #    (two feature dirs, +2 TEF = 50), text 32, B = 3 with padding in video and text, released loss coefficients
-  #    (VTC 0.3, CTC 0.5). Also saved as an official train.py checkpoint, which must carry the weights: 4-bit hashed
-  #    weights (17 values per tensor) compress to a fifth in git. Hash seed 2054, the first from 2020 on with which
-  #    MR2HD slices a negative start (empty Python slice) for one sample and an end beyond Lv for another, the aux
-  #    matching differs from the main one, and no floor() in MR2HD is within 0.05 of an integer.
+  #    (VTC 0.3, CTC 0.5). Also saved as an official train.py checkpoint, which must carry the weights: hashed
+  #    weights rounded to 4 bits (17 values per tensor) compress to a fifth in git. Hash seed 2054, the first from
+  #    2020 on with which MR2HD slices a negative start (empty Python slice) for one sample and an end beyond Lv for
+  #    another, the aux matching differs from the main one, and no floor() in MR2HD is within 0.05 of an integer.
   "${EXPORT[@]}" "${COMPACT32[@]}" --hash-weights 2054 --hash-bits 4 \
     --out "$OUT/reference_small.npz" --save-ckpt "$OUT/reference_small.ckpt" --exp-id reference_small \
     --seed 2020 --enc-layers 1 --dec-layers 2 --dim-feedforward 100 \
