@@ -2,7 +2,7 @@
 """Write a reference file (.npz) from the OFFICIAL TR-DETR code, for `trdetr verify` to compare against.
 
     /usr/bin/python3 tools/export_reference.py --official-repo /path/to/TR-DETR [--checkpoint CKPT] \
-        --out weights/reference_small.npz [--save-ckpt weights/reference_small.ckpt] [options]
+        --out src/test/reference/reference_small.npz [--save-ckpt src/test/reference/reference_small.ckpt] [options]
 
 The official repository (github.com/mingyao1120/TR-DETR, checked with commit fca43a9) is imported from the
 given clone by path: nothing of it is copied here. Its classes do all the work:
@@ -73,7 +73,8 @@ act.<key>        float32 (other dtypes kept) output of every submodule call in t
 With --dtype float64 the out/act/grad entries are float64 (the official run in float64); with --dtype both they are
 float64 and the float32 run's are beside them as f32.out.*, f32.loss.*, f32.grad.*, f32.act.*. With --hash-weights
 the hashed tensors have no w.* entry (meta.config hashed_weights names them); with --sample N a tensor larger than N
-keeps N entries, their flat indices in idx.<key> (int64) and its shape in shape.<key>.
+(of the kinds --sample-kinds names) keeps N entries, their flat indices in idx.<key> (int64) and its shape in
+shape.<key>. The full layout: src/test/reference/README.md.
 
 Activation key convention
 -------------------------
@@ -176,11 +177,18 @@ def parse_args(argv=None):
                         "power-of-two bound near the initial tensor's largest magnitude) that trdetr's Reference "
                         "regenerates, so the file need not carry them (meta.config hashed_weights); constant tensors "
                         "(LayerNorm, zero biases, PReLU) stay and are written as w.*")
+    p.add_argument("--hash-bits", type=int, default=23, metavar="B",
+                   help="with --hash-weights: round the hashed values to multiples of bound/2^(B-1) (2^B + 1 values "
+                        "per tensor, symmetric about 0; 23 = not rounded), so that a --save-ckpt checkpoint, which must "
+                        "carry the weights, compresses (meta.config hashed_weights bits; absent = 23)")
     p.add_argument("--sample", type=int, metavar="N",
                    help="keep only N entries (a seeded random subset, the same for every run of the file) of each "
                         "out/act/grad tensor larger than that, with their flat indices in idx.<key>; the exact norms of "
                         "the full gradients go to meta.config grad_norms. For small CI fixtures: a deviation that spreads "
                         "over a tensor shows in any N of its entries")
+    p.add_argument("--sample-kinds", default="out,act,grad", metavar="KINDS",
+                   help="which entries --sample thins: a comma list of out, act, grad (default all three; 'grad' keeps "
+                        "every output and activation whole)")
     p.add_argument("--keep-data", help="copy the synthetic data set (jsonl + feature files) to this directory")
     for name, typ in OFFICIAL_VALUE_OPTIONS:
         flags = ["--" + name.replace("_", "-")]
@@ -568,16 +576,20 @@ def fnv1a64(text):
     return h
 
 
-def hashed_values(seed, name, n, bound):
-    """n float32 values bound * (u - 2^22) / 2^22, u = top 23 bits of mix(mix(seed ^ fnv1a64(name)) + i): exact in
+def hashed_values(seed, name, n, bound, bits=23):
+    """n float32 values bound * c / 2^22, u = top 23 bits of mix(mix(seed ^ fnv1a64(name)) + i), c = u - 2^22; with
+    bits < 23, c rounded (half to even) to a multiple of 2^(23-bits): 2^bits + 1 values, symmetric about 0. Exact in
     float32 because bound is a power of two (the same formula as trdetr.verify.HashedWeights)."""
     key = int(splitmix64(np.array([(seed ^ fnv1a64(name)) & MASK64], dtype=np.uint64))[0])
     with np.errstate(over="ignore"):
         u = splitmix64((np.arange(n, dtype=np.uint64) + np.uint64(key))) >> np.uint64(41)
-    return (np.float64(bound) * ((u.astype(np.float64) - 2.0 ** 22) / 2.0 ** 22)).astype(np.float32)
+    c = u.astype(np.float64) - 2.0 ** 22
+    step = 2.0 ** (23 - bits)
+    c = np.rint(c / step) * step
+    return (np.float64(bound) * (c / 2.0 ** 22)).astype(np.float32)
 
 
-def hash_weights_(model, seed):
+def hash_weights_(model, seed, bits):
     """Replaces every non-constant float32 parameter/buffer by hashed_values; returns {name: {bound, shape}}."""
     done = {}
     with torch.no_grad():
@@ -585,7 +597,7 @@ def hash_weights_(model, seed):
             if t.dtype != torch.float32 or t.numel() == 0 or bool(torch.all(t == t.flatten()[0])):
                 continue
             bound = 2.0 ** round(float(np.log2(float(t.abs().max()))))
-            t.copy_(torch.from_numpy(hashed_values(seed, name, t.numel(), bound)).reshape(t.shape))
+            t.copy_(torch.from_numpy(hashed_values(seed, name, t.numel(), bound, bits)).reshape(t.shape))
             done[name] = dict(bound=bound, shape=list(t.shape))
     return done
 
@@ -669,13 +681,13 @@ def official_step(model, criterion, model_inputs, targets, opt, off):
                        acts=recorder.items(), matcher=matcher)
 
 
-def sample_entries(entries, n, seed):
-    """Every out/act/grad entry (f32.* too) with more than n values keeps n of them, at flat indices drawn once per key
+def sample_entries(entries, n, seed, kinds=("out", "act", "grad")):
+    """Every entry of `kinds` (f32.* too) with more than n values keeps n of them, at flat indices drawn once per key
     from a generator seeded by (seed, key) and shared by the key's float64 and float32 entries (idx.<key>, int64)."""
     out, indices = [], {}
     for key, arr in entries:
         base = key[4:] if key.startswith("f32.") else key
-        if base.split(".")[0] not in ("out", "act", "grad") or arr.size <= n:
+        if base.split(".")[0] not in kinds or arr.size <= n:
             out.append((key, arr))
             continue
         if base not in indices:
@@ -765,6 +777,11 @@ def main(argv=None):
         sys.exit("error: --hash-weights replaces the weights; it cannot be combined with --checkpoint")
     if args.hash_weights is not None and args.hash_weights < 0:
         sys.exit("error: --hash-weights must be a non-negative seed")
+    if not 2 <= args.hash_bits <= 23:
+        sys.exit("error: --hash-bits must be in 2..23")
+    sample_kinds = tuple(args.sample_kinds.split(","))
+    if not sample_kinds or not set(sample_kinds) <= {"out", "act", "grad"}:
+        sys.exit("error: --sample-kinds must list some of out, act, grad")
     off = import_official(args.official_repo)
     import torch
     torch.set_num_threads(args.threads)
@@ -780,7 +797,7 @@ def main(argv=None):
         model.load_state_dict(ckpt["model"])
     if args.round_weights is not None:
         round_weights_(model, args.round_weights)
-    hashed = hash_weights_(model, args.hash_weights) if args.hash_weights is not None else {}
+    hashed = hash_weights_(model, args.hash_weights, args.hash_bits) if args.hash_weights is not None else {}
     model.to(opt.device)
     criterion.to(opt.device)
 
@@ -827,10 +844,14 @@ def main(argv=None):
                   official_commit=off.commit, stubbed_modules=off.stubbed, threads=args.threads)
     if hashed:
         config["hashed_weights"] = dict(seed=args.hash_weights, tensors=hashed)
+        if args.hash_bits != 23:
+            config["hashed_weights"]["bits"] = args.hash_bits
     if args.sample:
         config["grad_norms"] = {n: float(torch.linalg.vector_norm(p.grad.double()))
                                 for n, p in main_run.model.named_parameters() if p.grad is not None}
         config["sample"] = args.sample
+        if sample_kinds != ("out", "act", "grad"):
+            config["sample_kinds"] = list(sample_kinds)
     if args.dtype == "both":
         config.update(f32_matching=runs["float32"].matching(),
                       f32_mr2hd_slices=mr2hd_slices(runs["float32"].outputs, Lv, opt.clip_length))
@@ -859,7 +880,7 @@ def main(argv=None):
     if args.dtype == "both":  # the official float32 run on the same weights and inputs, for its error against float64
         entries.extend(("f32." + k, v) for k, v in run_entries(runs["float32"]))
     if args.sample:
-        entries = sample_entries(entries, args.sample, args.seed)
+        entries = sample_entries(entries, args.sample, args.seed, sample_kinds)
     keys = [k for k, _ in entries]
     assert len(keys) == len(set(keys)), "duplicate keys"
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

@@ -29,8 +29,6 @@ cp target/console/*.jar bundle/lib/
 # Test-only jars (the main ones are inside trdetr.jar already).
 tr ':' '\n' < target/test-classpath.txt | grep -E '/(ejml|assertj|byte-buddy|opentest4j|apiguardian)' | xargs -I{} cp {} bundle/lib/
 cp -r target/test-classes bundle/test-classes
-# A reference fixture for `verify --device cuda` (the tracked weights/ are too large to travel with the tree).
-[[ -n "${FIXTURE:-}" ]] && cp "$FIXTURE" bundle/
 # For the PyTorch side of the GPU race (tools/bench_pytorch.py --device cuda): the official code, when given.
 if [[ -n "${OFFICIAL_REPO:-}" ]]; then
   mkdir -p bundle/official

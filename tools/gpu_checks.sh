@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every GPU check in one go, for a machine with an NVIDIA driver and no Java: build bundle/ here first
-# (FIXTURE=weights/reference_dec1.npz OFFICIAL_REPO=... tools/gpu_bundle.sh), carry it, and run this from the
-# repository root there. Each step's full output goes to ${OUT:-gpu-results}/<step>.txt; a failing step does not
-# stop the others; the summary at the end lists each step's exit status.
+# ([OFFICIAL_REPO=...] tools/gpu_bundle.sh), carry it, and run this from the repository root there (the reference
+# fixtures of src/test/reference travel with the tree; FIXTURE= picks the one `verify` runs). Each step's full output
+# goes to ${OUT:-gpu-results}/<step>.txt; a failing step does not stop the others; the summary at the end lists each
+# step's exit status.
 set -uo pipefail
 out=${OUT:-gpu-results}
 mkdir -p "$out"
@@ -18,7 +19,7 @@ step() {
 }
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
 echo "libcublas.so.12: $(ldconfig -p | grep -c 'libcublas.so.12') found; libcublas.so.13: $(ldconfig -p | grep -c 'libcublas.so.13') found"
-fixture=${FIXTURE:-bundle/reference_dec1.npz}
+fixture=${FIXTURE:-src/test/reference/reference_dec1.npz}
 
 TRDETR_JAVA_OPTS=-Dtrdetr.cuda.sync=true step gradcheck 300 bundle/run.sh gradcheck --device cuda
 # CudaClipModelTest: the CLIP encoders (issue #16) on the GPU against OpenAI's CLIP code (src/test/resources/clip).
@@ -26,8 +27,8 @@ step junit 400 bundle/run.sh junit --select-package trdetr.backend.cuda --select
     --select-class trdetr.train.CudaMemoryTest --select-class trdetr.clip.CudaClipModelTest --details=tree
 step verify 300 bundle/run.sh verify --reference "$fixture" --device cuda
 # float64 parity on the GPU (issue #14): ours in float64 to 1e-9 of the official float64 answer, float32 within 10x the
-# official float32 error; the committed fixtures travel with the tree.
-for f in src/test/resources/parity/*.npz; do
+# official float32 error.
+for f in src/test/reference/parity_*.npz; do
   step "verify-f64-$(basename "$f" .npz)" 200 bundle/run.sh verify --reference "$f" --device cuda
 done
 step memory-check 300 bundle/run.sh memory-check --steps 1000

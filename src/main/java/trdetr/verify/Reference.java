@@ -14,7 +14,7 @@ import trdetr.tensor.DType;
 import trdetr.tensor.Tensor;
 
 /**
- * A reference file written by tools/export_reference.py from the official code (layout in weights/README.md):
+ * A reference file written by tools/export_reference.py from the official code (layout in src/test/reference/README.md):
  * config, weights, a padded batch, and the official outputs, loss terms, gradients and per-module activations.
  *
  * <p>The official run is float32 (as trained) or float64 (`--dtype float64`: the same float32-representable weights
@@ -134,6 +134,10 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
         if (!(hashed.get("seed") instanceof Number seed) || !(hashed.get("tensors") instanceof Map<?, ?> tensors)) {
             throw new FormatException(file, "meta.config hashed_weights needs a numeric seed and a tensors map");
         }
+        Object bitsValue = hashed.containsKey("bits") ? hashed.get("bits") : HashedWeights.DEFAULT_BITS;
+        if (!(bitsValue instanceof Integer bits) || bits < 2 || bits > HashedWeights.DEFAULT_BITS) {
+            throw new FormatException(file, "meta.config hashed_weights.bits is " + bitsValue + "; it must be an integer from 2 to 23");
+        }
         for (Map.Entry<?, ?> t : tensors.entrySet()) {
             String name = (String) t.getKey();
             if (!(t.getValue() instanceof Map<?, ?> spec) || !(spec.get("bound") instanceof Number bound) || !(spec.get("shape") instanceof List<?> shape)) {
@@ -149,7 +153,7 @@ public record Reference(Path file, Map<String, Object> config, Map<String, Tenso
             if (ReferenceInputs.numel(file, where, dims) > HASHED_LIMIT) {
                 throw new FormatException(file, where + " " + shape + " has more elements than any TR-DETR parameter (limit " + HASHED_LIMIT + ")");
             }
-            weights.put(name, HashedWeights.values(seed.longValue(), name, dims, bound.doubleValue()));
+            weights.put(name, HashedWeights.values(seed.longValue(), name, dims, bound.doubleValue(), bits));
         }
     }
 

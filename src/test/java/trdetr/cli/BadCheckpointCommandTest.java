@@ -47,7 +47,7 @@ class BadCheckpointCommandTest {
     @Test
     void verifyRefusesBadWeightsFile() throws Exception {
         Path bad = BadCheckpoints.edited(valid, tmp.resolve("queries.ckpt"), "model_options/num_queries", "1000000000");
-        assertOneLineError(CliRun.run("verify", "--reference", "weights/reference_small.npz", "--weights", bad.toString()),
+        assertOneLineError(CliRun.run("verify", "--reference", "src/test/reference/reference_small.npz", "--weights", bad.toString()),
                 bad + ": model option 'num_queries' is 1000000000; it must be between 1 and 10000");
     }
 

@@ -39,14 +39,13 @@ class MainTest {
     @Test
     void deviceCudaWithoutAGpuIsOneLineAndExitTwo() {
         org.junit.jupiter.api.Assumptions.assumeFalse(trdetr.backend.cuda.CudaBackend.isAvailable(), "a GPU is present, so --device cuda works");
-        String[][] commands = {{"train"}, {"predict", "--checkpoint", "x.ckpt"}, {"verify", "--reference", "weights/reference_small.npz"},
+        String[][] commands = {{"train"}, {"predict", "--checkpoint", "x.ckpt"}, {"verify", "--reference", "src/test/reference/reference_small.npz"},
                 {"gradcheck"}, {"memory-check"}};
         for (String[] command : commands) {
             String[] args = java.util.Arrays.copyOf(command, command.length + 2);
             args[command.length] = "--device";
             args[command.length + 1] = "cuda";
             if (command[0].equals("memory-check")) args = command;                       // always the GPU
-            if (command[0].equals("verify") && !java.nio.file.Files.exists(java.nio.file.Path.of(command[2]))) continue;
             String[] r = capture(args);
             assertThat(r[0]).as(command[0]).isEqualTo("2");
             assertThat(r[2].strip()).as(command[0]).startsWith("error: --device cuda: no usable CUDA GPU: ")
@@ -65,8 +64,7 @@ class MainTest {
 
     @Test
     void verifyPassesOnTheCommittedReferenceAndRejectsBadFiles() throws Exception {
-        java.nio.file.Path ref = java.nio.file.Path.of("weights/reference_small.npz");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(ref), "weights/reference_small.npz is absent");
+        java.nio.file.Path ref = java.nio.file.Path.of("src/test/reference/reference_small.npz");
         String[] r = capture("verify", "--reference", ref.toString());
         assertThat(r[0]).isEqualTo("0");
         assertThat(r[1]).containsPattern("(?m)^\\d+ checked, 0 failed$").contains("layers:").contains("gradients:");
@@ -84,7 +82,7 @@ class MainTest {
     /** Keys missing from, extra in or misshapen in a --weights file are that file's fault, and the error names it. */
     @Test
     void verifyBlamesTheWeightsFileForItsOwnKeys() throws Exception {
-        java.nio.file.Path ref = java.nio.file.Path.of("src/test/resources/parity/parity_dec1_h4_q3.npz");
+        java.nio.file.Path ref = java.nio.file.Path.of("src/test/reference/parity_dec1_h4_q3.npz");
         java.util.Map<String, trdetr.tensor.Tensor> w = new java.util.LinkedHashMap<>(trdetr.verify.Reference.load(ref).weights());
         w.remove("transformer.encoder.layers.0.linear2.bias");
         w.put("not.a.parameter", trdetr.tensor.Tensor.of(new float[] {1f}, 1));

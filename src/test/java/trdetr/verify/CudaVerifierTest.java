@@ -3,7 +3,6 @@ package trdetr.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,18 +14,16 @@ import trdetr.tensor.Tensor;
 /**
  * Model parity on the GPU: the whole model, loss and gradients on the CUDA backend against the official code's
  * reference, with the CPU verify's tolerances: {@link Verifier#TOL_VALUES} and {@link Verifier#TOL_GRADS} on the float32
- * fixtures of weights/; on the float64 fixtures (src/test/resources/parity) ours in float64 to
+ * fixtures of src/test/reference; on its float64 (parity) fixtures ours in float64 to
  * {@link Verifier#TOL_FLOAT64} and ours in float32 within 10 × the official float32 error of the float64 answer.
  */
 class CudaVerifierTest {
     @ParameterizedTest
-    @ValueSource(strings = {"weights/reference_dec1.npz", "weights/reference_small.npz", "weights/reference_audio.npz",
-            "src/test/resources/parity/parity_w4868_audio.npz", "src/test/resources/parity/parity_dec1_h4_q3.npz",
-            "src/test/resources/parity/parity_layers3_noaux.npz", "src/test/resources/parity/parity_b1_layers4.npz"})
+    @ValueSource(strings = {"reference_dec1.npz", "reference_small.npz", "reference_audio.npz", "parity_w4868_audio.npz",
+            "parity_dec1_h4_q3.npz", "parity_layers3_noaux.npz", "parity_b1_layers4.npz"})
     void theModelOnTheGpuMatchesTheOfficialCode(String fixture) throws Exception {
         assumeTrue(CudaBackend.isAvailable(), CudaDevice.unavailableReason());
-        Path file = Path.of(fixture);
-        assumeTrue(Files.exists(file), fixture + " is not here");
+        Path file = VerifierTest.REFERENCES.resolve(fixture);
         CudaBackend cuda = CudaBackend.get();
         Backend previous = Tensor.setDefaultBackend(cuda);                  // the model, weights and inputs go to the GPU
         try {

@@ -11,7 +11,7 @@ import trdetr.io.FormatException;
 
 /** A reference file's meta.config goes through the same checks as any model options, the file named. */
 class ReferenceConfigTest {
-    private static final Path FILE = Path.of("weights", "bad_reference.npz");
+    private static final Path FILE = Path.of("src/test/reference", "bad_reference.npz");
 
     private static Reference withConfig(Map<String, Object> config) {
         return new Reference(FILE, config, Map.of(), Map.of(), null, null, List.of(), Map.of());

@@ -22,7 +22,7 @@ import trdetr.io.Npz;
  * escapes (no "matmul: dtypes differ", no IndexOutOfBounds, no OutOfMemoryError).
  */
 class ReferenceFuzzTest {
-    private static final Path SOURCE = Path.of("src/test/resources/parity/parity_dec1_h4_q3.npz");
+    private static final Path SOURCE = Path.of("src/test/reference/parity_dec1_h4_q3.npz");
     @TempDir Path tmp;
 
     record Mutant(String name, UnaryOperator<Map<String, NdArray>> change) {}
@@ -119,7 +119,8 @@ class ReferenceFuzzTest {
         for (String[] lie : new String[][] {{"\"dtype\": \"float64\"", "\"dtype\": \"float16\""}, {"\"dtype\": \"float64\"", "\"dtype\": 64"},
                                             {"\"mr2hd_slices\": [", "\"mr2hd_slices\": [7, "}, {"\"grad_norms\": {", "\"grad_norms\": {\"x\": \"y\", "},
                                             {"\"hashed_weights\": ", "\"hashed_weights\": {\"seed\": 1, \"tensors\": {\"w\": {\"bound\": 1, \"shape\": [100000, 100000]}}}, \"was\": "},
-                                            {"\"hashed_weights\": ", "\"hashed_weights\": {\"seed\": 1, \"tensors\": {\"w\": {\"bound\": 1, \"shape\": [\"a\"]}}}, \"was\": "}}) {
+                                            {"\"hashed_weights\": ", "\"hashed_weights\": {\"seed\": 1, \"tensors\": {\"w\": {\"bound\": 1, \"shape\": [\"a\"]}}}, \"was\": "},
+                                            {"\"hashed_weights\": {", "\"hashed_weights\": {\"bits\": 30, "}, {"\"hashed_weights\": {", "\"hashed_weights\": {\"bits\": \"4\", "}}) {
             if (!config.contains(lie[0])) continue;
             m.add(new Mutant("meta.config " + lie[1], r -> with(r, "meta.config", text(config.replaceFirst(java.util.regex.Pattern.quote(lie[0]), java.util.regex.Matcher.quoteReplacement(lie[1]))))));
         }
