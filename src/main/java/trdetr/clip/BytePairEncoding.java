@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPInputStream;
+import trdetr.io.DurableFiles;
 import trdetr.io.FormatException;
 import trdetr.io.Utf8;
 
@@ -106,6 +108,21 @@ public final class BytePairEncoding {
         List<String[]> out = new ArrayList<>(mergeFirst.length);
         for (int r = 0; r < mergeFirst.length; r++) out.add(new String[] {tokens.get(mergeFirst[r]), tokens.get(mergeSecond[r])});
         return out;
+    }
+
+    /**
+     * Writes this vocabulary as a Hugging Face CLIP folder holds it: {@code vocab.json} (token to id, in id order) and
+     * {@code merges.txt} (a "#version: 0.2" line, then one merge a line in rank order). Made from OpenAI's file, these
+     * are the files Hugging Face's CLIP models ship.
+     */
+    public void writeHuggingFace(Path dir) throws IOException {
+        Map<String, Integer> byId = new LinkedHashMap<>();
+        vocabulary.entrySet().stream().sorted(Map.Entry.comparingByValue()).forEach(e -> byId.put(e.getKey(), e.getValue()));
+        Files.createDirectories(dir);
+        DurableFiles.writeString(dir.resolve("vocab.json"), new ObjectMapper().writeValueAsString(byId));
+        StringBuilder merges = new StringBuilder("#version: 0.2\n");
+        for (String[] m : merges()) merges.append(m[0]).append(' ').append(m[1]).append('\n');
+        DurableFiles.writeString(dir.resolve("merges.txt"), merges.toString());
     }
 
     /**

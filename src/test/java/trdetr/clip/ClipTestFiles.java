@@ -2,14 +2,10 @@ package trdetr.clip;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The tokenizer tests' inputs: src/test/resources/clip (written by tools/clip_tokenizer_reference.py) and CLIP's merges
@@ -50,12 +46,7 @@ final class ClipTestFiles {
      * (the reference's encoder, token to id, in id order) and merges.txt ("#version: 0.2", then CLIP's 48,894 merges).
      */
     static Path huggingFaceFolder(Path dir) throws IOException {
-        List<BytePairEncoding.Merge> merges = BytePairEncoding.readOpenAiMerges(openAiBpe());
-        Map<String, Integer> vocabulary = BytePairEncoding.clipVocabulary(merges);
-        new ObjectMapper().writeValue(dir.resolve("vocab.json").toFile(), vocabulary);
-        StringBuilder text = new StringBuilder("#version: 0.2\n");
-        for (BytePairEncoding.Merge m : merges) text.append(m.first()).append(' ').append(m.second()).append('\n');
-        Files.writeString(dir.resolve("merges.txt"), text, StandardCharsets.UTF_8);
+        tokenizer().bpe().writeHuggingFace(dir);
         return dir;
     }
 }
