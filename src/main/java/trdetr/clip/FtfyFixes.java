@@ -50,7 +50,7 @@ public final class FtfyFixes {
             text = translate(text);
             text = lineBreaks(text);
             text = ClipTextCleaning.replaceLoneSurrogates(text);
-            text = TERMINAL_ESCAPE.matcher(text).replaceAll("");
+            if (text.indexOf('\u001b') >= 0) text = TERMINAL_ESCAPE.matcher(text).replaceAll("");
             text = removeControls(text);
             text = Normalizer.normalize(text, Normalizer.Form.NFC);
             if (text.equals(before)) return text;
