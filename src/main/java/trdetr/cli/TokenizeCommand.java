@@ -37,7 +37,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @ArgGroup(multiplicity = "1")
     Vocabulary vocabulary;
 
-    @Option(names = "--context-length", defaultValue = "77", description = "Cut to this many ids (default: ${DEFAULT-VALUE}, every CLIP model's).")
+    @Option(names = "--context-length", defaultValue = "77", paramLabel = "N", description = "Cut to this many ids (default: ${DEFAULT-VALUE}, every CLIP model's).")
     int contextLength;
 
     @Option(names = "--no-ftfy", description = "Skip ftfy's fixes, as the reference does with ftfy.fix_text stubbed.")
