@@ -56,9 +56,10 @@ final class VerifyCommand implements Callable<Integer> {
         }
         var decisions = report.checks().stream().filter(c -> c.kind().equals("mr2hd")).toList();
         if (!decisions.isEmpty()) {
-            long same = decisions.stream().filter(c -> c.error() == 0 && c.passed()).count();
+            long ties = Verifier.nearTies(decisions);
+            long same = decisions.stream().filter(Verifier.Check::passed).count() - ties;
             System.out.printf("%-11s %4d decisions, %d as the reference, %d near-ties (imposed from the reference for the "
-                    + "comparisons after MR2HD)%n", "MR2HD:", decisions.size(), same, decisions.stream().filter(Verifier.Check::passed).count() - same);
+                    + "comparisons after MR2HD)%n", "MR2HD:", decisions.size(), same, ties);
         }
         var kinks = report.checks().stream().filter(c -> c.kind().equals("kink")).toList();
         if (report.checks().stream().anyMatch(c -> c.kind().equals("grad32"))) {

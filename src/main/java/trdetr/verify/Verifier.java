@@ -331,6 +331,17 @@ public final class Verifier {
      * One check per sample: our MR2HD argmax picked the reference's query, or one whose foreground probability is
      * within {@code tie} of it (a near-tie, where rounding order decides and neither choice is wrong).
      */
+    /** What marks an MR2HD decision that went another way than the reference's (a near-tie when it passed). */
+    static final String NEAR_TIE = ", near-tie";
+
+    /**
+     * How many passed MR2HD decisions are near-ties: ours picked another query than the reference, within the tie.
+     * Counted by the pick, not by the gap, since an exact tie (gap 0) is still another pick.
+     */
+    public static long nearTies(List<Check> decisions) {
+        return decisions.stream().filter(c -> c.passed() && c.name().contains(NEAR_TIE)).count();
+    }
+
     static List<Check> mr2hdDecisions(String kind, long[] reference, long[] ours, TrDetrOutput out, double tie) {
         List<Check> checks = new ArrayList<>();
         if (reference == null || ours == null) return checks;
@@ -338,7 +349,7 @@ public final class Verifier {
         double[] fg = out.predLogits().detach().softmax(-1).select(2, 0).toDoubleArray();
         for (int i = 0; i < reference.length; i++) {
             double gap = Math.abs(fg[i * queries + (int) ours[i]] - fg[i * queries + (int) reference[i]]);
-            String name = "sample " + i + ": query " + ours[i] + (ours[i] == reference[i] ? "" : " (reference: " + reference[i] + ", near-tie)");
+            String name = "sample " + i + ": query " + ours[i] + (ours[i] == reference[i] ? "" : " (reference: " + reference[i] + NEAR_TIE + ")");
             checks.add(new Check(kind, name, ours[i] == reference[i] ? 0 : gap, tie,
                     ours[i] == reference[i] || gap <= tie ? null : "picked query " + ours[i] + ", the reference " + reference[i]
                             + "; foreground probabilities differ by " + String.format("%.2e", gap)));

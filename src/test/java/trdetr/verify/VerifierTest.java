@@ -46,6 +46,18 @@ class VerifierTest {
         assertThat(Verifier.mr2hdDecisions("mr2hd", new long[] {0, 2}, new long[] {0, 0}, out, Verifier.mr2hdTie(trdetr.tensor.DType.FLOAT32)).get(1).passed()).isFalse();        // 0.88 vs 0.73
     }
 
+    /** verify's summary counts a near-tie by the other pick, also where the two queries tie exactly (gap 0). */
+    @Test
+    void nearTiesAreCountedByThePickEvenAtAnExactTie() {
+        float[] logits = {0.5f, 0f, 0.5f, 0f, -1f, 0f, 2f, 0f, 0f, 0f, 1f, 0f};    // sample 0: queries 0 and 1 tie exactly
+        trdetr.model.TrDetrOutput out = new trdetr.model.TrDetrOutput(Tensor.of(logits, 2, 3, 2), null, null, java.util.List.of(), null, null, null, null, null, null);
+        var decisions = Verifier.mr2hdDecisions("mr2hd", new long[] {1, 0}, new long[] {0, 0}, out, Verifier.mr2hdTie(trdetr.tensor.DType.FLOAT32));
+        assertThat(decisions).allMatch(Verifier.Check::passed);
+        assertThat(decisions.get(0).error()).as("an exact tie").isZero();
+        assertThat(Verifier.nearTies(decisions)).isEqualTo(1);
+        assertThat(Verifier.nearTies(decisions.subList(1, 2))).isZero();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"reference_small.npz", "reference_dec1.npz", "reference_audio.npz", UNCOMMITTED})
     void everyActivationOutputLossAndGradientMatchesTheOfficialCode(String fixture) throws Exception {
