@@ -1,7 +1,6 @@
 package trdetr.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -49,38 +48,51 @@ final class VectorLoops {
         ScalarLoops.leakyInputGradient(g, go + i, x, xo + i, dx, dxo + i, n - i, slope);
     }
 
-    // The dropout loop hashes 8 counters in 512-bit long lanes and applies them to 8 floats in 256-bit lanes.
+    // The dropout loop hashes counters in 512-bit long lanes (8 at a time) and applies them to 16 floats of the
+    // preferred 512-bit float species. Only that float species may appear here: a FloatVector call site that sees
+    // two species (say 256-bit lanes here and 512-bit ones in VectorSgemm) is no longer compiled to vector
+    // instructions anywhere, and the GEMM then ran about 7 times slower.
     private static final VectorSpecies<Long> L = LongVector.SPECIES_512;
-    private static final VectorSpecies<Integer> I_OF_L = IntVector.SPECIES_256;
-    private static final VectorSpecies<Float> F_OF_L = FloatVector.SPECIES_256;
     /** Lane i of {@link #COUNTER_STEPS}: i·GOLDEN, the offset of lane i's hashed counter from lane 0's. */
     private static final LongVector COUNTER_STEPS = LongVector.broadcast(L, 0L).addIndex(1).mul(CounterRng.GOLDEN);
 
-    /** Whether the dropout loop below runs: only where 512-bit vectors are native (AVX-512, whose DQ part multiplies 64-bit lanes). */
-    static final boolean DROPOUT = AVAILABLE && LongVector.SPECIES_PREFERRED.length() >= 8;
+    /**
+     * Whether the dropout loop below runs: only where 512-bit vectors are native (AVX-512, whose DQ part multiplies
+     * 64-bit lanes). {@code -Dtrdetr.dropout=scalar} keeps the scalar loop, for comparison.
+     */
+    static final boolean DROPOUT = AVAILABLE && F.length() == 2 * L.length() && LongVector.SPECIES_PREFERRED.length() >= 8
+            && !"scalar".equalsIgnoreCase(System.getProperty("trdetr.dropout", ""));
 
     /**
      * {@link ScalarLoops#dropout}, lane for lane: element i is kept when CounterRng.keyedBits(key, counter + i) &gt;&gt;&gt; 40
      * is at least drop, and then scaled by keep (one float multiply, as the scalar loop); a dropped element is +0f.
-     * The keep decision becomes the scalar loop's bit mask (all ones or zero) in each long lane, narrowed to int lanes.
-     * Why not lane masks: VectorMask's toLong/fromLong and long-to-float mask casts are not intrinsics on JDK 17,
-     * where such a loop ran at half the scalar loop's speed; the narrowing conversion is (4× the scalar loop on
-     * JDK 17 and 25 alike, 2.4 M elements).
+     * Each half of 8 keep decisions (0 or -1 per long lane) is converted to floats into its half of a float vector,
+     * and the lanes below zero select the scaled element. Why not lane masks directly: VectorMask's toLong/fromLong and
+     * long-to-float mask casts are not intrinsics on JDK 17, where such a loop ran at half the scalar loop's speed.
      */
     static void dropout(float[] a, int ao, float[] y, int yo, int n, long key, long counter, long drop, float keep) {
         long z = counter * CounterRng.GOLDEN + CounterRng.INCREMENT;
         long zStep = L.length() * CounterRng.GOLDEN;
+        FloatVector zero = FloatVector.zero(F);
         int i = 0;
-        for (int bound = L.loopBound(n); i < bound; i += L.length(), z += zStep) {
-            LongVector h = COUNTER_STEPS.add(z).lanewise(VectorOperators.XOR, key);
-            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 30)).mul(0xbf58476d1ce4e5b9L);
-            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 27)).mul(0x94d049bb133111ebL);
-            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 31));      // CounterRng.mix
-            LongVector kept = h.lanewise(VectorOperators.LSHR, 40).sub(drop).lanewise(VectorOperators.ASHR, 63).not();
-            IntVector keptBits = (IntVector) kept.convertShape(VectorOperators.L2I, I_OF_L, 0);
-            FloatVector scaled = FloatVector.fromArray(F_OF_L, a, ao + i).mul(keep);
-            scaled.reinterpretAsInts().and(keptBits).reinterpretAsFloats().intoArray(y, yo + i);
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector lo = keptLanes(z, key, drop, 0);
+            z += zStep;
+            FloatVector hi = keptLanes(z, key, drop, -1);
+            z += zStep;
+            VectorMask<Float> kept = lo.add(hi).compare(VectorOperators.LT, 0f);
+            zero.blend(FloatVector.fromArray(F, a, ao + i).mul(keep), kept).intoArray(y, yo + i);
         }
         ScalarLoops.dropout(a, ao + i, y, yo + i, n - i, key, counter + i, drop, keep);
+    }
+
+    /** -1 in the lanes of part {@code part} (0: lanes 0..7, -1: lanes 8..15) whose counter from z is kept, 0 elsewhere. */
+    private static FloatVector keptLanes(long z, long key, long drop, int part) {
+        LongVector h = COUNTER_STEPS.add(z).lanewise(VectorOperators.XOR, key);
+        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 30)).mul(0xbf58476d1ce4e5b9L);
+        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 27)).mul(0x94d049bb133111ebL);
+        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 31));      // CounterRng.mix
+        LongVector kept = h.lanewise(VectorOperators.LSHR, 40).sub(drop).lanewise(VectorOperators.ASHR, 63).not();
+        return (FloatVector) kept.convertShape(VectorOperators.L2F, F, part);
     }
 }

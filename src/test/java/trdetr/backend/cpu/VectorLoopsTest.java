@@ -65,6 +65,26 @@ class VectorLoopsTest {
         }
     }
 
+    /**
+     * One float species in the whole program: a FloatVector call site that sees two (a 256-bit loop beside the 512-bit
+     * GEMM) stops being compiled to vector instructions everywhere, and the GEMM ran 7 times slower after a dropout
+     * loop on 256-bit floats. Only VectorSgemm's species() may name a fixed float species (the one it chooses).
+     */
+    @Test
+    void noClassNamesASecondFloatSpecies() throws java.io.IOException {
+        java.nio.file.Path main = java.nio.file.Path.of("src/main/java");
+        assumeTrue(java.nio.file.Files.isDirectory(main), "the sources are not here (run from the repository root)");
+        java.util.regex.Pattern fixed = java.util.regex.Pattern.compile("FloatVector\\.SPECIES_(64|128|256|512|MAX)");
+        try (var files = java.nio.file.Files.walk(main)) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.filter(x -> x.toString().endsWith(".java"))::iterator) {
+                String text = java.nio.file.Files.readString(f);
+                long uses = fixed.matcher(text).results().count();
+                long allowed = f.endsWith("VectorSgemm.java") ? 3 : 0;                 // the three cases of species()
+                assertThat(uses).as("fixed FloatVector species named in %s", f).isLessThanOrEqualTo(allowed);
+            }
+        }
+    }
+
     @Test
     void backendDropoutIsTheCounterStream() {
         int n = 70_007;                                       // over the parallel threshold, odd
