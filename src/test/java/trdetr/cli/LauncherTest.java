@@ -85,6 +85,33 @@ class LauncherTest {
         }
     }
 
+    /**
+     * TRDETR_NO_RELAUNCH=1 without the Vector API module: the CPU backend falls back to its scalar loops. It used to
+     * stop with NoClassDefFoundError at the first dropout or PReLU, because the flag that guards the vector loops was
+     * a field of the class that names Vector API types (a training step of memory-check runs both).
+     */
+    @Test
+    void withoutTheVectorModuleTheScalarLoopsRun() throws Exception {
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "memory-check", "--device", "cpu", "--steps", "3", "--settled", "2");
+        pb.environment().put("TRDETR_NO_RELAUNCH", "1");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");      // no --add-modules from the environment either
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        Path log = Files.createTempFile("no-vector", ".log");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process p = pb.start();
+        try {
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("memory-check finishes").isTrue();
+            String out = Files.readString(log);
+            assertThat(out).doesNotContain("NoClassDefFoundError").contains("memory flat");
+            assertThat(p.exitValue()).as("exit code (log: %s)", out).isZero();
+        } finally {
+            p.destroyForcibly();
+            Files.deleteIfExists(log);
+        }
+    }
+
     private static ProcessHandle awaitChild(Process launcher, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline && launcher.isAlive()) {

@@ -114,7 +114,7 @@ final class CpuElementwise {
                 for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.affine(x[q], p0, p1); };
             case LEAKY: return (o, s, n) -> {
                 if (unit(s) && slope == p0) {   // a float slope (PReLU's): slope·x in float is the double product rounded
-                    if (VectorLoops.AVAILABLE) VectorLoops.leaky(x, o[1], y, o[0], n, slope);
+                    if (VectorLoopGates.LOOPS) VectorLoops.leaky(x, o[1], y, o[0], n, slope);
                     else ScalarLoops.leaky(x, o[1], y, o[0], n, slope);
                     return;
                 }
@@ -222,7 +222,7 @@ final class CpuElementwise {
             float[] a = f32(in), y = f32(out);
             float keep = (float) scale;
             Parallel.forRange(n, 1, (from, to) -> {
-                if (VectorLoops.DROPOUT) VectorLoops.dropout(a, from, y, from, to - from, key, offset + from, drop, keep);
+                if (VectorLoopGates.DROPOUT) VectorLoops.dropout(a, from, y, from, to - from, key, offset + from, drop, keep);
                 else ScalarLoops.dropout(a, from, y, from, to - from, key, offset + from, drop, keep);
             });
         } else {
@@ -247,7 +247,7 @@ final class CpuElementwise {
         float[] ga = f32(gp), xa = f32(xp), d = f32(dx);
         float a = (float) slope;
         Parallel.forRange(x.numel(), 1, (from, to) -> {
-            if (VectorLoops.AVAILABLE) VectorLoops.leakyInputGradient(ga, from, xa, from, d, from, to - from, a);
+            if (VectorLoopGates.LOOPS) VectorLoops.leakyInputGradient(ga, from, xa, from, d, from, to - from, a);
             else ScalarLoops.leakyInputGradient(ga, from, xa, from, d, from, to - from, a);
         });
         Tensor ds = null;

@@ -16,14 +16,13 @@ import trdetr.tensor.CounterRng;
  * part multiplies 64-bit lanes in one instruction; AVX2 has no such multiply, and an earlier port measured 7.5 ms
  * per 2.4 M elements against 6.3 ms for the scalar loop).
  *
- * <p>Loaded only behind {@link #AVAILABLE} (the incubator module in the boot layer), like {@link VectorSgemm}, so the
+ * <p>Loaded only behind {@link VectorLoopGates} (the incubator module in the boot layer), like {@link VectorSgemm}, so the
  * backend runs on a JVM started without {@code --add-modules jdk.incubator.vector}. {@code -Dtrdetr.elementwise=strided}
  * turns these off too (the scalar loops then run), for comparison.
  */
 final class VectorLoops {
     private VectorLoops() {}
 
-    static final boolean AVAILABLE = Sgemm.VECTOR && UnitStrideBinary.ENABLED;
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
@@ -56,12 +55,8 @@ final class VectorLoops {
     /** Lane i of {@link #COUNTER_STEPS}: i·GOLDEN, the offset of lane i's hashed counter from lane 0's. */
     private static final LongVector COUNTER_STEPS = LongVector.broadcast(L, 0L).addIndex(1).mul(CounterRng.GOLDEN);
 
-    /**
-     * Whether the dropout loop below runs: only where 512-bit vectors are native (AVX-512, whose DQ part multiplies
-     * 64-bit lanes). {@code -Dtrdetr.dropout=scalar} keeps the scalar loop, for comparison.
-     */
-    static final boolean DROPOUT = AVAILABLE && F.length() == 2 * L.length() && LongVector.SPECIES_PREFERRED.length() >= 8
-            && !"scalar".equalsIgnoreCase(System.getProperty("trdetr.dropout", ""));
+    /** Whether this machine multiplies 64-bit lanes of 512-bit vectors natively (AVX-512DQ), as the dropout loop needs. */
+    static boolean dropoutSupported() { return F.length() == 2 * L.length() && LongVector.SPECIES_PREFERRED.length() >= 8; }
 
     /**
      * {@link ScalarLoops#dropout}, lane for lane: element i is kept when CounterRng.keyedBits(key, counter + i) &gt;&gt;&gt; 40

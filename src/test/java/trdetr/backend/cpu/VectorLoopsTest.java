@@ -34,7 +34,7 @@ class VectorLoopsTest {
 
     @Test
     void vectorLoopsAreTheScalarLoops() {
-        assumeTrue(VectorLoops.AVAILABLE, "the Vector API module is not in the boot layer");
+        assumeTrue(VectorLoopGates.LOOPS, "the Vector API module is not in the boot layer");
         float[] x = gaussian(1, 301), g = gaussian(2, 301);
         for (int off : new int[] {0, 3, 17}) {
             int n = x.length - off - 1;
@@ -50,7 +50,7 @@ class VectorLoopsTest {
 
     @Test
     void vectorDropoutIsTheScalarDropout() {
-        assumeTrue(VectorLoops.DROPOUT, "no 64-bit vector lanes of the width the vector dropout needs here");
+        assumeTrue(VectorLoopGates.DROPOUT, "no 64-bit vector lanes of the width the vector dropout needs here");
         float[] x = gaussian(6, 1003);
         long key = CounterRng.key(7);
         for (double p : new double[] {0.1, 0.5, 0.9}) {
