@@ -9,10 +9,14 @@ public final class CounterRng {
     private CounterRng() {}
 
     public static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
+        z = (z ^ (z >>> MIX_SHIFT_1)) * MIX_MULTIPLIER_1;
+        z = (z ^ (z >>> MIX_SHIFT_2)) * MIX_MULTIPLIER_2;
+        return z ^ (z >>> MIX_SHIFT_3);
     }
+
+    /** {@link #mix}'s shifts and multipliers (SplitMix64's), for the kernels that compute it lane by lane. */
+    public static final int MIX_SHIFT_1 = 30, MIX_SHIFT_2 = 27, MIX_SHIFT_3 = 31;
+    public static final long MIX_MULTIPLIER_1 = 0xbf58476d1ce4e5b9L, MIX_MULTIPLIER_2 = 0x94d049bb133111ebL;
 
     public static long bits(long seed, long counter) {
         return keyedBits(key(seed), counter);

@@ -23,7 +23,6 @@ import trdetr.tensor.CounterRng;
 final class VectorLoops {
     private VectorLoops() {}
 
-
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     /** y = x if x &gt; 0 else slope·x (PReLU's forward, UnaryOp.LEAKY). */
@@ -84,9 +83,10 @@ final class VectorLoops {
     /** -1 in the lanes of part {@code part} (0: lanes 0..7, -1: lanes 8..15) whose counter from z is kept, 0 elsewhere. */
     private static FloatVector keptLanes(long z, long key, long drop, int part) {
         LongVector h = COUNTER_STEPS.add(z).lanewise(VectorOperators.XOR, key);
-        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 30)).mul(0xbf58476d1ce4e5b9L);
-        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 27)).mul(0x94d049bb133111ebL);
-        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 31));      // CounterRng.mix
+        // CounterRng.mix, lane by lane
+        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, CounterRng.MIX_SHIFT_1)).mul(CounterRng.MIX_MULTIPLIER_1);
+        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, CounterRng.MIX_SHIFT_2)).mul(CounterRng.MIX_MULTIPLIER_2);
+        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, CounterRng.MIX_SHIFT_3));
         LongVector kept = h.lanewise(VectorOperators.LSHR, 40).sub(drop).lanewise(VectorOperators.ASHR, 63).not();
         return (FloatVector) kept.convertShape(VectorOperators.L2F, F, part);
     }
