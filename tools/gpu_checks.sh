@@ -22,9 +22,11 @@ echo "libcublas.so.12: $(ldconfig -p | grep -c 'libcublas.so.12') found; libcubl
 fixture=${FIXTURE:-src/test/reference/reference_dec1.npz}
 
 TRDETR_JAVA_OPTS=-Dtrdetr.cuda.sync=true step gradcheck 300 bundle/run.sh gradcheck --device cuda
-# CudaClipModelTest: the CLIP encoders (issue #16) on the GPU against OpenAI's CLIP code (src/test/resources/clip).
+# CudaClipModelTest: the CLIP encoders (issue #16) on the GPU against OpenAI's CLIP code (src/test/resources/clip);
+# CudaClipFeatureExtractorTest: the features command's arithmetic (frames -> pixels -> CLIP) against the reference extractor.
 step junit 400 bundle/run.sh junit --select-package trdetr.backend.cuda --select-class trdetr.verify.CudaVerifierTest \
-    --select-class trdetr.train.CudaMemoryTest --select-class trdetr.clip.CudaClipModelTest --details=tree
+    --select-class trdetr.train.CudaMemoryTest --select-class trdetr.clip.CudaClipModelTest \
+    --select-class trdetr.features.CudaClipFeatureExtractorTest --details=tree
 step verify 300 bundle/run.sh verify --reference "$fixture" --device cuda
 # float64 parity on the GPU (issue #14): ours in float64 to 1e-9 of the official float64 answer, float32 within 10x the
 # official float32 error.

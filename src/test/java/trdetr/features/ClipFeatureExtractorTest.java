@@ -26,7 +26,7 @@ class ClipFeatureExtractorTest {
         return new ClipFeatureExtractor(clip, ClipTokenizer.fromHuggingFace(VideoFixtures.CLIP_DIR), ffmpeg, 2, 4);
     }
 
-    private static double[] doubles(String key) {
+    static double[] doubles(String key) {
         NdArray a = VideoFixtures.ref(key);
         if (a.data() instanceof double[] d) return d;
         float[] f = (float[]) a.data();
