@@ -33,9 +33,13 @@ import trdetr.io.DurableFiles;
                 "part over Lighthouse's full range for charades, the top-5 mAP for tvsum."})
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "trdetr checkpoint (best.ckpt/latest.ckpt) or an official torch.save checkpoint.") Path checkpoint;
+    @Option(names = "--video", paramLabel = "FILE", description = "Predict on this video file instead of a split (with --query and --clip; the model must be trained on CLIP-only video features).") Path video;
+    @Option(names = "--query", paramLabel = "TEXT", description = "A sentence to find in --video (repeatable; the video is encoded once).") List<String> queries = new java.util.ArrayList<>();
+    @Option(names = "--clip", paramLabel = "DIR", description = "With --video: the Hugging Face CLIP folder the model's features were made with.") Path clip;
+    @Option(names = "--ffmpeg", paramLabel = "PATH", description = "With --video: the ffmpeg program or its folder (default: $TRDETR_FFMPEG, else the PATH).") Path ffmpeg;
     @Option(names = "--eval-path", description = "Annotations of the split (jsonl). Default: the validation split the checkpoint was trained with.") Path evalPath;
     @Mixin DataArgs data;
-    @Option(names = "--out", description = "Submission file (default: {dset_name}_{split}_submission.jsonl next to the checkpoint).") Path out;
+    @Option(names = "--out", description = "Submission file (default: {dset_name}_{split}_submission.jsonl next to the checkpoint; with --video, {vid}_moments.jsonl here).") Path out;
     @Option(names = "--eval-bsz", defaultValue = "100") int evalBsz;
     @Option(names = "--nms-thd", defaultValue = "-1", description = "NMS IoU threshold; -1 (default) is off, as the official runs.") double nmsThd;
     @Option(names = "--max-before-nms", defaultValue = "10") int maxBeforeNms;
@@ -46,9 +50,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--threads") Integer threads;
 
     @Override public Integer call() throws Exception {
-        device.use();
+        trdetr.backend.Backend backend = device.use();
         if (threads != null) Parallel.setThreads(threads);
         VerifyCommand.requireFile(checkpoint, "--checkpoint");
+        if (video != null || !queries.isEmpty() || clip != null) return new VideoPrediction(this).run(backend);
         TrDetr model = Checkpoint.loadModel(checkpoint, null);
         MomentDataset split = MomentDataset.open(splitOptions());
         split.skipReports().forEach(System.out::println);
