@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "trdetr", mixinStandardHelpOptions = true, version = "trdetr 0.1.0",
         description = "TR-DETR video moment retrieval and highlight detection, in pure Java.",
         subcommands = {TrainCommand.class, PredictCommand.class, EvalCommand.class, VerifyCommand.class, GradcheckCommand.class,
-                BenchCommand.class, MemoryCheckCommand.class, TokenizeCommand.class, FeaturesCommand.class})
+                BenchCommand.class, MemoryCheckCommand.class, TokenizeCommand.class, FeaturesCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
     static final String VECTOR_MODULE = "jdk.incubator.vector";
 
