@@ -54,14 +54,15 @@ public final class TorchCheckpoint {
 
     /**
      * The globals a checkpoint may reference: exactly what torch.save emits for tensors, parameters, an
-     * OrderedDict state_dict, an AdamW/StepLR state_dict, an argparse.Namespace, a torch.device, and the NumPy
-     * scalars that appear in some option namespaces.
+     * OrderedDict state_dict, an AdamW/StepLR state_dict, an argparse.Namespace or an easydict.EasyDict of options
+     * (Lighthouse saves its options as an EasyDict), a torch.device, and the NumPy scalars that appear in some option
+     * namespaces.
      */
     public static final List<String> ALLOWED_GLOBALS = List.of(
             "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter",
             "torch.FloatStorage", "torch.DoubleStorage", "torch.HalfStorage", "torch.BFloat16Storage", "torch.LongStorage",
             "torch.IntStorage", "torch.ShortStorage", "torch.CharStorage", "torch.ByteStorage", "torch.BoolStorage",
-            "collections.OrderedDict", "argparse.Namespace", "torch.device",
+            "collections.OrderedDict", "argparse.Namespace", "easydict.EasyDict", "torch.device",
             "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar", "numpy.dtype", "_codecs.encode");
 
     private static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
@@ -257,6 +258,7 @@ public final class TorchCheckpoint {
                 return new LinkedHashMap<>();
             });
             globals.put("argparse.Namespace", new NamespaceClass());
+            globals.put("easydict.EasyDict", new EasyDictClass());
             globals.put("torch.device", (Fn) TorchCheckpoint::device);
             globals.put("numpy.core.multiarray.scalar", (Fn) TorchCheckpoint::numpyScalar);
             globals.put("numpy._core.multiarray.scalar", (Fn) TorchCheckpoint::numpyScalar);
@@ -431,6 +433,23 @@ public final class TorchCheckpoint {
         @Override public Object call(List<Object> args) {
             arity(args, 0, 0, "argparse.Namespace");
             return new Namespace();
+        }
+    }
+
+    /**
+     * easydict.EasyDict (a dict whose keys are also attributes): pickled as a dict subclass, NEWOBJ then its items
+     * (SETITEMS) then its attributes (BUILD), which hold the same names and values.
+     */
+    static final class EasyDict extends Attributes {
+        EasyDict() { super("easydict.EasyDict"); }
+    }
+
+    private static final class EasyDictClass implements Cls, Fn {
+        @Override public Object newObj(List<Object> args) { return new EasyDict(); }
+
+        @Override public Object call(List<Object> args) {
+            arity(args, 0, 0, "easydict.EasyDict");
+            return new EasyDict();
         }
     }
 

@@ -60,6 +60,22 @@ class TorchCheckpointTest {
         assertThat(state.keySet()).containsExactly(0L, 1L, 2L, 3L);
     }
 
+    /**
+     * Lighthouse's layout (tools/make_lighthouse_checkpoint.py --tiny): its options are an easydict.EasyDict (items then
+     * attributes in the pickle), with a nested dict that EasyDict turns into another.
+     */
+    @Test
+    void readsLighthouseCheckpointsWhoseOptionsAreAnEasyDict() throws IOException {
+        TorchCheckpoint.Checkpoint ck = TorchCheckpoint.read(Path.of("src/test/resources/io/lighthouse_format.ckpt"));
+        assertThat(ck.stateDict().keySet()).containsExactly("input_vid_proj.0.LayerNorm.weight", "input_txt_proj.0.LayerNorm.weight");
+        assertThat(ck.opt()).containsEntry("v_feat_dim", 514L).containsEntry("t_feat_dim", 512L).containsEntry("dset_name", "qvhighlight")
+                .containsEntry("enc_layers", 2L).containsEntry("a_feat_dim", null).containsEntry("aux_loss", true);
+        assertThat(ck.opt().get("data_paths")).isInstanceOf(Map.class);
+        assertThat(((Map<?, ?>) ck.opt().get("data_paths")).get("val")).isEqualTo("data/qvhighlight/highlight_val_release.jsonl");
+        assertThat(ck.epoch()).isEqualTo(199L);
+        assertThat(ck.raw().keySet()).containsExactly("model", "optimizer", "lr_scheduler", "epoch", "opt");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"evil_zip.pt", "evil_legacy.pt"})
     void rejectsGlobalsOutsideTheAllowListWithoutRunningThem(String name) throws IOException {
