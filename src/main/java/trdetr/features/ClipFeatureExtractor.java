@@ -9,7 +9,6 @@ import trdetr.backend.cpu.CpuBackend;
 import trdetr.clip.ClipImageNormalization;
 import trdetr.clip.ClipModel;
 import trdetr.clip.ClipTokenizer;
-import trdetr.tensor.DType;
 import trdetr.tensor.Tensor;
 import trdetr.video.Ffmpeg;
 import trdetr.video.FrameRecipe;
@@ -70,7 +69,7 @@ public final class ClipFeatureExtractor {
                 if (framesDone != null) framesDone.accept(frames.framesRead());
             }
         }
-        return rows(parts, clip.config().projectionDim());
+        return parts.size() == 1 ? parts.get(0) : Tensor.cat(parts, 0);
     }
 
     /** CLIP image features of {@code n} RGB frames ({@code size × size × 3} bytes each), on the CPU. */
@@ -98,28 +97,5 @@ public final class ClipFeatureExtractor {
             }
         }
         return out;
-    }
-
-    /** The rows of several (n_i, width) tensors as one (sum n_i, width) tensor on the CPU. */
-    private Tensor rows(List<Tensor> parts, int width) {
-        int total = parts.stream().mapToInt(p -> p.shape()[0]).sum();
-        if (clip.dtype() == DType.FLOAT64) {
-            double[] all = new double[total * width];
-            int at = 0;
-            for (Tensor p : parts) {
-                double[] d = p.toDoubleArray();
-                System.arraycopy(d, 0, all, at, d.length);
-                at += d.length;
-            }
-            return Tensor.fromHost(CpuBackend.INSTANCE, all, total, width);
-        }
-        float[] all = new float[total * width];
-        int at = 0;
-        for (Tensor p : parts) {
-            float[] d = p.toFloatArray();
-            System.arraycopy(d, 0, all, at, d.length);
-            at += d.length;
-        }
-        return Tensor.fromHost(CpuBackend.INSTANCE, all, total, width);
     }
 }

@@ -195,7 +195,8 @@ public final class MomentRetriever implements AutoCloseable {
                 annotations.append(json.writeValueAsString(row)).append('\n');
             }
         }
-        Path annotationFile = Files.writeString(dir.resolve("queries.jsonl"), annotations);
+        Path annotationFile = dir.resolve("queries.jsonl");
+        trdetr.io.DurableFiles.writeString(annotationFile, annotations.toString());
         DatasetOptions options = DatasetOptions.builder(DatasetKind.QVHIGHLIGHTS, annotationFile).videoDirs(files.videoDir()).textDir(files.queryDir())
                 .ctxMode("video_tef").maxQueryLength(model.config().maxQL()).maxVideoLength(maxClips).clipLength(clipLength)
                 .loadLabels(false).build();

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -110,11 +109,9 @@ public final class VideoLibrary {
         String clean = cleanName(name);
         Path tmp = Files.createTempFile("trdetr-upload", extension(clean));
         try {
-            String id;
-            try (DigestInputStream in = new DigestInputStream(body, sha256()); OutputStream out = Files.newOutputStream(tmp)) {
-                in.transferTo(out);
-                id = HexFormat.of().formatHex(in.getMessageDigest().digest());
-            }
+            MessageDigest digest = sha256();
+            DurableFiles.write(tmp, out -> new DigestInputStream(body, digest).transferTo(out));   // staged outside the library
+            String id = HexFormat.of().formatHex(digest.digest());
             synchronized (this) {
                 Entry known = entries.get(id);
                 if (known != null) return new Added(known, true);
@@ -130,7 +127,11 @@ public final class VideoLibrary {
                 Entry known = entries.get(id);                 // encoded meanwhile by a concurrent add of the same file
                 if (known != null) return new Added(known, true);
                 Path video = root.resolve("videos").resolve(id + extension(clean));
-                DurableFiles.write(video, out -> Files.copy(tmp, out));
+                DurableFiles.write(video, out -> {
+                    try (InputStream in = Files.newInputStream(tmp)) {
+                        in.transferTo(out);
+                    }
+                });
                 Npz.write(featureFile(id), Map.of("features", new NdArray("float32", f.shape(), f.toFloatArray())));
                 Entry e = new Entry(id, clean, f.size(0), f.size(0) * clipLength);
                 entries.put(id, e);
