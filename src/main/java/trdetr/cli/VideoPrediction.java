@@ -50,12 +50,27 @@ final class VideoPrediction {
         System.out.println(lines.size() + " predictions written to " + out);
         if (c.htmlDir != null) {
             Files.createDirectories(c.htmlDir);
+            trdetr.video.Ffmpeg ff = trdetr.video.Ffmpeg.locate(c.ffmpeg);
             for (int q = 0; q < lines.size(); q++) {
-                QueryPicture.write(c.htmlDir.resolve(vid + "_query" + (q + 1) + ".html"), QueryPicture.html(lines.get(q), null, results.get(q).clipLength(), 10));
+                String html = QueryPicture.html(lines.get(q), null, results.get(q).clipLength(), 10);
+                QueryPicture.write(c.htmlDir.resolve(vid + "_query" + (q + 1) + ".html"), html.replace("</body>", keyFrames(ff, results.get(q)) + "</body>"));
             }
             System.out.printf("%d pictures written to %s%n", lines.size(), c.htmlDir);
         }
         return 0;
+    }
+
+    /** The first frame of each of the top three moments, as inline PNGs with their times. */
+    private String keyFrames(trdetr.video.Ffmpeg ff, MomentRetriever.Result res) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder("<h4>key frames (start of the top moments)</h4><div style='display:flex;gap:12px'>");
+        for (int i = 0; i < Math.min(3, res.moments().size()); i++) {
+            MomentRetriever.Moment m = res.moments().get(i);
+            byte[] png = trdetr.video.VideoFrames.stillPng(ff, c.video, m.start(), 240);
+            sb.append("<figure style='margin:0'><img src='data:image/png;base64,").append(java.util.Base64.getEncoder().encodeToString(png))
+              .append("' width='240'><figcaption>").append(i + 1).append(": ").append(trim(m.start())).append("–").append(trim(m.end()))
+              .append(" s</figcaption></figure>");
+        }
+        return sb.append("</div>").toString();
     }
 
     private static String trim(double x) {

@@ -77,6 +77,23 @@ public final class VideoFrames implements AutoCloseable {
         return whole;
     }
 
+    /**
+     * One frame of the video at {@code seconds} as a PNG {@code width} pixels wide (height in proportion), for pictures
+     * of the results: {@code ffmpeg -ss SECONDS -i VIDEO -frames:v 1 -vf scale=WIDTH:-2 -f image2pipe -c:v png pipe:}.
+     */
+    public static byte[] stillPng(Ffmpeg ffmpeg, Path video, double seconds, int width) throws IOException {
+        List<String> args = List.of("-nostdin", "-v", "error", "-ss", trdetr.pyexact.PythonFloats.repr(Math.max(0, seconds)), "-i", video.toString(),
+                "-frames:v", "1", "-vf", "scale=" + width + ":-2", "-f", "image2pipe", "-c:v", "png", "pipe:");
+        try (Ffmpeg.Running r = ffmpeg.start(args)) {
+            byte[] png = r.stdout().readAllBytes();
+            Ffmpeg.Result done = r.finish();
+            if (done.exitCode() != 0 || png.length == 0) {
+                throw new FormatException(video, "no frame at " + seconds + " s (" + done.lastErrorLine() + ")");
+            }
+            return png;
+        }
+    }
+
     @Override public void close() {
         running.close();
     }

@@ -35,6 +35,8 @@ class PredictVideoCommandTest {
         assertThat(first.get("pred_saliency_scores").size()).isEqualTo(7);
         assertThat(first.get("pred_relevant_windows").size()).isBetween(1, 10);
         assertThat(pics.resolve("walk_query1.html")).exists();
+        String html = Files.readString(pics.resolve("walk_query1.html"));
+        assertThat(html).contains("key frames").contains("data:image/png;base64,iVBORw0KGgo");   // PNG's signature
         assertThat(pics.resolve("walk_query2.html")).exists();
     }
 
