@@ -27,6 +27,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--add", paramLabel = "FILE", description = "Add these videos before serving (repeatable).") List<Path> add = new ArrayList<>();
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).") String host;
     @Option(names = "--port", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 for a free one).") int port;
+    @Option(names = "--max-upload-mb", defaultValue = "4096", description = "Refuse uploads larger than this (default: ${DEFAULT-VALUE} MiB).") long maxUploadMb;
     @Option(names = "--ffmpeg", paramLabel = "PATH", description = "The ffmpeg program or its folder (default: $TRDETR_FFMPEG, else the PATH).") Path ffmpeg;
     @Mixin DeviceOption device;
     @Option(names = "--threads") Integer threads;
@@ -47,7 +48,8 @@ final class ServeCommand implements Callable<Integer> {
             VideoLibrary.Added a = lib.add(v);
             System.out.printf("%s: %s (%d clips)%n", v, a.cached() ? "already in the library" : "added", a.entry().clips());
         }
-        SearchServer server = new SearchServer(lib, retriever, modelLock);
+        if (maxUploadMb < 1) throw new UserError("--max-upload-mb " + maxUploadMb + ": at least 1");
+        SearchServer server = new SearchServer(lib, retriever, modelLock, maxUploadMb << 20);
         int bound = server.start(host, port);
         System.out.printf("%d videos in %s; serving http://%s:%d/ (Ctrl-C stops)%n", lib.entries().size(), library.toAbsolutePath(), host, bound);
         CountDownLatch stop = new CountDownLatch(1);

@@ -27,8 +27,10 @@ import trdetr.io.FormatException;
  *   <tr><td>{@code GET /}</td><td>the page</td></tr>
  *   <tr><td>{@code GET /api/videos}</td><td>{@code {"videos": [{id, name, clips, seconds}, ...]}}</td></tr>
  *   <tr><td>{@code POST /api/videos?name=FILE}</td><td>the video's bytes as the body; 201 with the entry (200 and
- *       {@code "cached": true} when the same bytes were added before); 415 when it is not a video</td></tr>
+ *       {@code "cached": true} when the same bytes were added before); 415 when it is not a video, 413 over the
+ *       upload limit</td></tr>
  *   <tr><td>{@code GET /api/videos/{id}/file}</td><td>the video, with range requests (the player seeks)</td></tr>
+ *   <tr><td>{@code DELETE /api/videos/{id}}</td><td>204: the video, its features and its entry removed</td></tr>
  *   <tr><td>{@code POST /api/search}</td><td>{@code {"query": TEXT, "video": ID}}: that video's moments and saliency;
  *       {@code {"query": TEXT}}: the best moments across the library ({@code "top"}: how many, 1 to 100, default 10)</td></tr>
  * </table>
@@ -44,9 +46,16 @@ public final class SearchServer implements AutoCloseable {
     private final MomentRetriever retriever;
     private final Object modelLock;
     private final Javalin app;
+    private final long maxUploadBytes;
 
     /** @param modelLock held while the models run (the library's encoder must hold it too) */
     public SearchServer(VideoLibrary library, MomentRetriever retriever, Object modelLock) {
+        this(library, retriever, modelLock, 4L << 30);
+    }
+
+    /** @param maxUploadBytes uploads longer than this are refused (413) */
+    public SearchServer(VideoLibrary library, MomentRetriever retriever, Object modelLock, long maxUploadBytes) {
+        this.maxUploadBytes = maxUploadBytes;
         this.library = library;
         this.retriever = retriever;
         this.modelLock = modelLock;
@@ -55,6 +64,10 @@ public final class SearchServer implements AutoCloseable {
         app.get("/api/videos", ctx -> json(ctx, 200, videos()));
         app.post("/api/videos", this::addVideo);
         app.get("/api/videos/{id}/file", this::videoFile);
+        app.delete("/api/videos/{id}", ctx -> {
+            if (!library.remove(ctx.pathParam("id"))) throw new ApiError(404, "no video " + ctx.pathParam("id"));
+            ctx.status(204);
+        });
         app.post("/api/search", this::search);
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
         app.exception(FormatException.class, (e, ctx) -> error(ctx, 415, e.getMessage()));
@@ -101,9 +114,11 @@ public final class SearchServer implements AutoCloseable {
         if (name == null || name.isBlank()) throw new ApiError(400, "give the file name: POST /api/videos?name=FILE with the video as the body");
         VideoLibrary.Added added;
         try (InputStream body = ctx.bodyInputStream()) {
-            added = library.add(name, body);
+            added = library.add(name, body, maxUploadBytes);
         } catch (FormatException e) {
             throw new ApiError(415, e.getMessage());
+        } catch (VideoLibrary.TooLarge e) {
+            throw new ApiError(413, e.getMessage());
         }
         ObjectNode n = entry(added.entry());
         n.put("cached", added.cached());

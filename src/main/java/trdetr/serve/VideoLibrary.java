@@ -37,6 +37,11 @@ import trdetr.video.VideoInfo;
  * file completes. Methods are synchronised: adds and reads may come from any number of request threads.
  */
 public final class VideoLibrary {
+    /** An upload over the size limit. */
+    public static final class TooLarge extends RuntimeException {
+        TooLarge(String message) { super(message); }
+    }
+
     /** One video of the library. */
     public record Entry(String id, String name, int clips, double seconds) {}
 
@@ -106,11 +111,28 @@ public final class VideoLibrary {
      * @throws FormatException naming {@code name} when the bytes are not a video FFmpeg reads (the library untouched)
      */
     public Added add(String name, InputStream body) throws IOException {
+        return add(name, body, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #add(String, InputStream)}, refusing (with {@link TooLarge}, the library untouched) a body longer than
+     * {@code maxBytes}.
+     */
+    public Added add(String name, InputStream body, long maxBytes) throws IOException {
         String clean = cleanName(name);
         Path tmp = Files.createTempFile("trdetr-upload", extension(clean));
         try {
             MessageDigest digest = sha256();
-            DurableFiles.write(tmp, out -> new DigestInputStream(body, digest).transferTo(out));   // staged outside the library
+            DurableFiles.write(tmp, out -> {                                   // staged outside the library
+                InputStream in = new DigestInputStream(body, digest);
+                byte[] buf = new byte[1 << 16];
+                long total = 0;
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    total += n;
+                    if (total > maxBytes) throw new TooLarge(clean + ": larger than the upload limit of " + maxBytes / (1 << 20) + " MiB");
+                    out.write(buf, 0, n);
+                }
+            });
             String id = HexFormat.of().formatHex(digest.digest());
             synchronized (this) {
                 Entry known = entries.get(id);
@@ -142,6 +164,17 @@ public final class VideoLibrary {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Removes a video, its features and its index entry; false when there is no such video. */
+    public synchronized boolean remove(String id) throws IOException {
+        Entry e = entries.remove(id);
+        if (e == null) return false;
+        features.remove(id);
+        writeIndex();                                              // the index first: a crash leaves unindexed files only
+        Files.deleteIfExists(root.resolve("videos").resolve(id + extension(e.name())));
+        Files.deleteIfExists(featureFile(id));
+        return true;
     }
 
     /** Adds a video file already on disk (as {@link #add(String, InputStream)}). */

@@ -120,6 +120,34 @@ class SearchServerTest {
             assertError(search(s, "{\"query\": \"" + "a".repeat(1001) + "\"}"), 400, "\"query\" is longer than 1000 characters");
             assertError(get(s, "/api/videos/nope/file"), 404, "no video nope");
             assertError(get(s, "/nowhere"), 404, "no such page: /nowhere");
+            assertError(http.send(HttpRequest.newBuilder(URI.create(s.url("/api/videos/nope"))).DELETE().build(), HttpResponse.BodyHandlers.ofString()),
+                    404, "no video nope");
+        }
+    }
+
+    @Test
+    void largeUploadsAreRefusedAndVideosCanBeRemoved() throws Exception {
+        Ffmpeg ffmpeg = VideoFixtures.ffmpeg();
+        try (ServeFixture s = new ServeFixture(tmp, ffmpeg)) {
+            SearchServer small = new SearchServer(s.lib, s.retriever, s.lock, 50_000);     // walk.mp4 is 166 KB
+            int port = small.start("127.0.0.1", 0);
+            try {
+                List<Path> before = files(s.library);
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/videos?name=walk.mp4"))
+                        .POST(HttpRequest.BodyPublishers.ofFile(VideoFixtures.DIR.resolve("walk.mp4"))).build(), HttpResponse.BodyHandlers.ofString());
+                assertError(r, 413, "walk.mp4: larger than the upload limit of 0 MiB");
+                assertThat(files(s.library)).isEqualTo(before);
+            } finally {
+                small.close();
+            }
+            String id = JSON.readTree(post(s, "/api/videos?name=walk.mp4", HttpRequest.BodyPublishers.ofFile(VideoFixtures.DIR.resolve("walk.mp4"))).body())
+                    .get("id").asText();
+            HttpResponse<String> del = http.send(HttpRequest.newBuilder(URI.create(s.url("/api/videos/" + id))).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(del.statusCode()).isEqualTo(204);
+            assertThat(JSON.readTree(get(s, "/api/videos").body()).get("videos")).isEmpty();
+            assertThat(s.library.resolve("videos")).isEmptyDirectory();
+            assertThat(s.library.resolve("features")).isEmptyDirectory();
+            assertError(search(s, "{\"query\": \"a\", \"video\": \"" + id + "\"}"), 404, "no video " + id);
         }
     }
 
