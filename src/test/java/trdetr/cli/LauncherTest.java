@@ -23,13 +23,16 @@ class LauncherTest {
      */
     @Test
     void theParallelCollectorUnlessTheUserChoseOne() {
-        List<String> ours = List.of("-XX:+UseParallelGC", Main.YOUNG_GENERATION_BOUND);
+        List<String> ours = List.of("-XX:+UseParallelGC", Main.YOUNG_GENERATION_SIZE, Main.YOUNG_GENERATION_BOUND, Main.FIXED_GENERATIONS);
         assertThat(Main.collectorOptions(List.of("-Xmx4g"), Map.of(), 17)).isEqualTo(ours);
         assertThat(Main.collectorOptions(List.of("-XX:+UseG1GC"), Map.of(), 17)).isEmpty();
         assertThat(Main.collectorOptions(List.of(), Map.of("JAVA_TOOL_OPTIONS", "-Xss4m  -XX:+UseZGC"), 17)).isEmpty();
         assertThat(Main.collectorOptions(List.of(), Map.of("JDK_JAVA_OPTIONS", "-XX:+UseSerialGC"), 17)).isEmpty();
         assertThat(Main.collectorOptions(List.of("-XX:+UseGCOverheadLimit"), Map.of(), 17)).isEqualTo(ours);
         assertThat(Main.collectorOptions(List.of(), Map.of("JAVA_TOOL_OPTIONS", " "), 17)).isEqualTo(ours);
+        // the user's own choice of the collector's sizing policy is left to them
+        assertThat(Main.collectorOptions(List.of("-XX:+UseAdaptiveSizePolicy"), Map.of(), 17))
+                .containsExactly("-XX:+UseParallelGC", Main.YOUNG_GENERATION_SIZE, Main.YOUNG_GENERATION_BOUND);
     }
 
     /** Java 25's collector gained nothing from the bound (see Main.collectorOptions), so it gets none. */
