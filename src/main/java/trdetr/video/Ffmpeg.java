@@ -80,6 +80,14 @@ public final class Ffmpeg {
 
     public String ffmpegProgram() { return ffmpeg; }
 
+    /**
+     * A file as FFmpeg's programs should get it: the absolute path, so that a name starting with '-' is not read as an
+     * option, nor one holding ':' as a protocol ("concat:", "http:").
+     */
+    static String fileArgument(Path file) {
+        return file.toAbsolutePath().normalize().toString();
+    }
+
     public String ffprobeProgram() { return ffprobe; }
 
     /** A finished program's exit code, standard output and the last lines of its standard error. */

@@ -36,7 +36,7 @@ public final class VideoFrames implements AutoCloseable {
     /** Probes the video and starts decoding it; one-line errors naming the file. */
     public static VideoFrames open(Ffmpeg ffmpeg, Path video, FrameRecipe recipe) throws IOException {
         FrameRecipe.Plan plan = recipe.plan(VideoInfo.probe(ffmpeg, video));
-        List<String> args = new ArrayList<>(List.of("-nostdin", "-v", "error", "-i", video.toString()));
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-v", "error", "-i", Ffmpeg.fileArgument(video)));
         args.addAll(plan.outputArguments());
         return new VideoFrames(video, plan, ffmpeg.start(args));
     }
@@ -82,7 +82,7 @@ public final class VideoFrames implements AutoCloseable {
      * of the results: {@code ffmpeg -ss SECONDS -i VIDEO -frames:v 1 -vf scale=WIDTH:-2 -f image2pipe -c:v png pipe:}.
      */
     public static byte[] stillPng(Ffmpeg ffmpeg, Path video, double seconds, int width) throws IOException {
-        List<String> args = List.of("-nostdin", "-v", "error", "-ss", trdetr.pyexact.PythonFloats.repr(Math.max(0, seconds)), "-i", video.toString(),
+        List<String> args = List.of("-nostdin", "-v", "error", "-ss", trdetr.pyexact.PythonFloats.repr(Math.max(0, seconds)), "-i", Ffmpeg.fileArgument(video),
                 "-frames:v", "1", "-vf", "scale=" + width + ":-2", "-f", "image2pipe", "-c:v", "png", "pipe:");
         try (Ffmpeg.Running r = ffmpeg.start(args)) {
             byte[] png = r.stdout().readAllBytes();

@@ -25,7 +25,7 @@ public record VideoInfo(int width, int height, double duration) {
     /** Runs {@code ffprobe -show_format -show_streams -of json VIDEO}; a one-line error naming the file when it fails. */
     public static VideoInfo probe(Ffmpeg ffmpeg, Path video) throws IOException {
         if (!Files.isRegularFile(video)) throw new FormatException(video, "no such video file");
-        Ffmpeg.Result r = ffmpeg.probe(List.of("-show_format", "-show_streams", "-of", "json", video.toString()));
+        Ffmpeg.Result r = ffmpeg.probe(List.of("-show_format", "-show_streams", "-of", "json", Ffmpeg.fileArgument(video)));
         if (r.exitCode() != 0) throw new FormatException(video, "not a video FFmpeg can read (ffprobe: " + r.lastErrorLine() + ")");
         JsonNode root;
         try {

@@ -68,6 +68,25 @@ class VideoFramesTest {
         assertThat(compared).isEqualTo(6);
     }
 
+    /**
+     * Names FFmpeg would otherwise read as an option or a protocol are passed as plain files: relative names in the
+     * working directory (made here and removed), exactly as a user types them.
+     */
+    @Test
+    void oddFileNamesAreFiles() throws Exception {
+        Ffmpeg f = VideoFixtures.ffmpeg();
+        byte[] expected = VideoFixtures.frames("frames32_short");
+        for (String name : new String[] {"-i.trdetr-test.mp4", "concat:trdetr-test.mp4", "with space é.trdetr-test.mp4"}) {
+            Path relative = Path.of(name);
+            java.nio.file.Files.copy(VideoFixtures.DIR.resolve("short.mp4"), relative);
+            try {
+                assertThat(VideoFrames.readAll(f, relative, new FrameRecipe(2, 32))).as(name).containsExactly(expected);
+            } finally {
+                java.nio.file.Files.deleteIfExists(relative);
+            }
+        }
+    }
+
     @Test
     void framesComeInBatchesOfTheAskedSize() throws Exception {
         Ffmpeg f = VideoFixtures.ffmpeg();
