@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Times OpenAI's CLIP ViT-B/32 on the CPU as `trdetr bench clip` times ours: image frames per second and text queries
+"""Times OpenAI's CLIP ViT-B/32 on the CPU (or a GPU, --device cuda) as `trdetr bench clip` times ours: image frames per second and text queries
 per second, same batch sizes, random weights, one JSON line at the end.
 
     git clone /path/to/openai/CLIP /tmp/openai-clip
@@ -49,18 +49,20 @@ def main():
     ap.add_argument("--samples", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--skip", choices=["image", "text"])
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (then each batch is synchronised before its time is taken)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(7)
     m = load_model_module(args.clip_repo)
     # ViT-B/32: embed 512, image 224, 12 vision layers of width 768, patch 32; context 77, vocab 49408, text width 512, 8 heads, 12 layers
-    model = m.CLIP(512, 224, 12, 768, 32, 77, 49408, 512, 8, 12).float().eval()
-    out = dict(device="cpu", threads=args.threads, torch=torch.__version__,
+    model = m.CLIP(512, 224, 12, 768, 32, 77, 49408, 512, 8, 12).float().eval().to(args.device)
+    sync = torch.cuda.synchronize if args.device.startswith("cuda") else (lambda: None)
+    out = dict(device=args.device, threads=args.threads, torch=torch.__version__,
                openblas_threads=os.environ.get("OPENBLAS_NUM_THREADS"), dtype="float32")
     with torch.no_grad():
         if args.skip != "image":
-            pixels = torch.randn(args.frames, 3, 224, 224)
-            s = median_seconds(lambda: model.encode_image(pixels), args.warmup, args.samples)
+            pixels = torch.randn(args.frames, 3, 224, 224).to(args.device)
+            s = median_seconds(lambda: (model.encode_image(pixels), sync()), args.warmup, args.samples)
             print(f"image: {args.frames} frames of 224 px per batch, median {s:.3f} s: {args.frames / s:.2f} frames/s")
             out.update(image_batch=args.frames, image_batch_s=s, frames_per_s=args.frames / s)
         if args.skip != "text":
@@ -69,7 +71,8 @@ def main():
             ids[:, 0] = 49406
             ids[:, 1:args.tokens - 1] = torch.randint(1, 49405, (args.queries, args.tokens - 2), generator=g)
             ids[:, args.tokens - 1] = 49407
-            s = median_seconds(lambda: model.encode_text(ids), args.warmup, args.samples)
+            ids = ids.to(args.device)
+            s = median_seconds(lambda: (model.encode_text(ids), sync()), args.warmup, args.samples)
             print(f"text: {args.queries} queries of {args.tokens} tokens per batch, median {s:.3f} s: {args.queries / s:.1f} queries/s")
             out.update(text_batch=args.queries, tokens=args.tokens, text_batch_s=s, queries_per_s=args.queries / s)
     print(json.dumps(out))

@@ -9,6 +9,7 @@
 #   bundle/run.sh jmh -p device=cuda -rf json -rff jmh-result.json   # the JMH suite (bench/README.md)
 #   OFFICIAL_REPO=/path/to/TR-DETR tools/gpu_bundle.sh         # also bundle the official code (not committed:
 #                                                              # bundle/ is git-ignored) for tools/bench_pytorch.py
+#   CLIP_REPO=/path/to/openai-clip tools/gpu_bundle.sh         # also OpenAI's clip/model.py for tools/bench_clip_torch.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONSOLE=org.junit.platform:junit-platform-console-standalone:1.10.2
@@ -29,6 +30,12 @@ cp target/console/*.jar bundle/lib/
 # Test-only jars (the main ones are inside trdetr.jar already).
 tr ':' '\n' < target/test-classpath.txt | grep -E '/(ejml|assertj|byte-buddy|opentest4j|apiguardian)' | xargs -I{} cp {} bundle/lib/
 cp -r target/test-classes bundle/test-classes
+# For the PyTorch side of the CLIP speed check (tools/bench_clip_torch.py --device cuda): OpenAI's clip/model.py, when
+# a clone is given (CLIP_REPO=/path/to/openai-clip; not committed, it travels in the ignored bundle/ only).
+if [[ -n "${CLIP_REPO:-}" ]]; then
+  mkdir -p bundle/openai-clip/clip
+  cp "$CLIP_REPO/clip/model.py" bundle/openai-clip/clip/
+fi
 # For the PyTorch side of the GPU race (tools/bench_pytorch.py --device cuda): the official code, when given.
 if [[ -n "${OFFICIAL_REPO:-}" ]]; then
   mkdir -p bundle/official

@@ -49,6 +49,9 @@ TRDETR_JAVA_OPTS=-Dtrdetr.cuda.gemm=tf32 step bench-step-cuda-tf32 300 bundle/ru
 # The JMH suite on CUDA, short (about a minute; two of the GEMM shapes, bench-gemm has them all): JSON in $out.
 [[ -f bundle/benchmarks.jar ]] && step jmh-cuda 180 bundle/run.sh jmh 'trdetr\.jmh\.(Matmul|Attention|Softmax|LayerNorm|Gru|Model)Bench\.' \
     -p device=cuda -p shape=nn_proj_2400x2818x256,bmm_nt_attn_256x75x75x32 -wi 1 -w 500ms -i 2 -r 500ms -rf json -rff "$out/jmh-result.json"
+# CLIP ViT-B/32 frames/s and queries/s on the GPU (issue #16), ours and OpenAI's (when CLIP_REPO was bundled).
+step bench-clip-cuda 200 bundle/run.sh bench clip --device cuda --frames 64 --queries 64 --samples 5
+[[ -d bundle/openai-clip ]] && step torch-clip-cuda 200 python3 tools/bench_clip_torch.py --clip-repo bundle/openai-clip --device cuda --frames 64 --queries 64 --samples 5
 [[ -d bundle/official ]] && step torch-step-cuda 300 python3 tools/bench_pytorch.py --official-repo bundle/official --device cuda --steps 20 --forwards 20
 [[ -n "${CPU_RACE:-}" ]] && step bench-step-cpu16 300 bundle/run.sh bench step --device cpu --threads 16 --steps 3 --forwards 3 --warmup 1
 [[ -n "${CPU_RACE:-}" && -d bundle/official ]] && step torch-step-cpu16 300 python3 tools/bench_pytorch.py --official-repo bundle/official --threads 16 --steps 3 --forwards 3 --warmup 1
