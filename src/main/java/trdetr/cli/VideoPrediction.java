@@ -27,9 +27,11 @@ final class VideoPrediction {
         if (c.clip == null) throw new UserError("--video needs --clip DIR, the CLIP folder the model's features were made with");
         if (!Files.isRegularFile(c.video)) throw new UserError("--video " + c.video + ": no such file");
         if (c.evalPath != null || c.data.hasFeatures()) throw new UserError("--video predicts on a video file: --eval-path and feature folders do not apply");
-        String vid = trdetr.cli.FeaturesCommand.vid(c.video);
+        String vid = FeaturesCommand.vid(c.video);
         List<MomentRetriever.Result> results;
+        trdetr.video.Ffmpeg ff;
         try (MomentRetriever r = MomentRetriever.open(c.checkpoint, c.clip, c.ffmpeg, backend)) {
+            ff = r.extractor().ffmpeg();
             var features = r.encodeVideo(c.video);
             System.out.printf("%s: %d clips of %s s encoded%n", c.video, features.size(0), trim(r.model().config().clipLength()));
             results = r.predict(features, c.queries);
@@ -50,7 +52,6 @@ final class VideoPrediction {
         System.out.println(lines.size() + " predictions written to " + out);
         if (c.htmlDir != null) {
             Files.createDirectories(c.htmlDir);
-            trdetr.video.Ffmpeg ff = trdetr.video.Ffmpeg.locate(c.ffmpeg);
             for (int q = 0; q < lines.size(); q++) {
                 String html = QueryPicture.html(lines.get(q), null, results.get(q).clipLength(), 10);
                 QueryPicture.write(c.htmlDir.resolve(vid + "_query" + (q + 1) + ".html"), html.replace("</body>", keyFrames(ff, results.get(q)) + "</body>"));

@@ -52,6 +52,9 @@ public final class ClipFeatureExtractor {
 
     public FrameRecipe recipe() { return recipe; }
 
+    /** The FFmpeg it decodes with (null when it encodes no videos). */
+    public Ffmpeg ffmpeg() { return ffmpeg; }
+
     /**
      * The video's CLIP features, (T, projection_dim) on the CPU in the model's dtype: its frames sampled, resized,
      * cropped and normalised as the reference extractor does, encoded {@code batchSize} at a time.

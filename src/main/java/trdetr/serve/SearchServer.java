@@ -70,7 +70,6 @@ public final class SearchServer implements AutoCloseable {
         });
         app.post("/api/search", this::search);
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
-        app.exception(FormatException.class, (e, ctx) -> error(ctx, 415, e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
         // An unknown route: JSON too (an ApiError's 404 has set its own JSON body already).
         app.error(404, ctx -> { if (!"application/json".equals(ctx.res().getContentType())) error(ctx, 404, "no such page: " + ctx.path()); });
@@ -104,9 +103,7 @@ public final class SearchServer implements AutoCloseable {
     }
 
     private static ObjectNode entry(VideoLibrary.Entry e) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("id", e.id()).put("name", e.name()).put("clips", e.clips()).put("seconds", e.seconds());
-        return n;
+        return JSON.valueToTree(e);                   // {id, name, clips, seconds}, as library.json holds it
     }
 
     private void addVideo(Context ctx) throws IOException {

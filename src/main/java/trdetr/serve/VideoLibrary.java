@@ -1,8 +1,6 @@
 package trdetr.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -74,8 +72,7 @@ public final class VideoLibrary {
         DurableFiles.removeOrphans(root.resolve("features"));
         Path index = root.resolve("library.json");
         if (Files.exists(index)) {
-            for (var n : JSON.readTree(index.toFile())) {
-                Entry e = new Entry(n.path("id").asText(), n.path("name").asText(), n.path("clips").asInt(), n.path("seconds").asDouble());
+            for (Entry e : JSON.readValue(index.toFile(), Entry[].class)) {
                 if (!Files.exists(featureFile(e.id()))) throw new FormatException(index, "video " + e.id() + " has no features file " + featureFile(e.id()));
                 entries.put(e.id(), e);
             }
@@ -89,7 +86,7 @@ public final class VideoLibrary {
     /** The stored video file of an entry (null for an unknown id). */
     public synchronized Path videoFile(String id) {
         Entry e = entries.get(id);
-        return e == null ? null : root.resolve("videos").resolve(id + extension(e.name()));
+        return e == null ? null : storedVideo(id, e.name());
     }
 
     /** The CLIP features of an entry, (clips, D) on the CPU, read once from its file. */
@@ -148,8 +145,7 @@ public final class VideoLibrary {
             synchronized (this) {
                 Entry known = entries.get(id);                 // encoded meanwhile by a concurrent add of the same file
                 if (known != null) return new Added(known, true);
-                Path video = root.resolve("videos").resolve(id + extension(clean));
-                DurableFiles.write(video, out -> {
+                DurableFiles.write(storedVideo(id, clean), out -> {
                     try (InputStream in = Files.newInputStream(tmp)) {
                         in.transferTo(out);
                     }
@@ -172,7 +168,7 @@ public final class VideoLibrary {
         if (e == null) return false;
         features.remove(id);
         writeIndex();                                              // the index first: a crash leaves unindexed files only
-        Files.deleteIfExists(root.resolve("videos").resolve(id + extension(e.name())));
+        Files.deleteIfExists(storedVideo(id, e.name()));
         Files.deleteIfExists(featureFile(id));
         return true;
     }
@@ -186,13 +182,11 @@ public final class VideoLibrary {
 
     private Path featureFile(String id) { return root.resolve("features").resolve(id + ".npz"); }
 
+    /** Where the video of this id is kept: its id and the uploaded name's extension. */
+    private Path storedVideo(String id, String name) { return root.resolve("videos").resolve(id + extension(name)); }
+
     private void writeIndex() throws IOException {
-        ArrayNode a = JSON.createArrayNode();
-        for (Entry e : entries.values()) {
-            ObjectNode n = a.addObject();
-            n.put("id", e.id()).put("name", e.name()).put("clips", e.clips()).put("seconds", e.seconds());
-        }
-        DurableFiles.writeString(root.resolve("library.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(a) + "\n");
+        DurableFiles.writeString(root.resolve("library.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(entries.values()) + "\n");
     }
 
     /** A file name as given, without folders or control characters, at most 200 characters. */

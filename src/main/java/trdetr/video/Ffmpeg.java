@@ -39,21 +39,21 @@ public final class Ffmpeg {
      */
     public static Ffmpeg locate(Path where) throws IOException {
         String given = where != null ? where.toString() : System.getenv(ENV);
+        boolean named = given != null && !given.isBlank();
+        String from = where != null ? "--ffmpeg " + where : named ? ENV + "=" + given : "the PATH";
         Ffmpeg f;
-        if (given == null || given.isBlank()) {
+        if (!named) {
             f = new Ffmpeg("ffmpeg", "ffprobe");
         } else {
             Path p = Path.of(given);
             if (!Files.exists(p)) {
-                throw new IOException((where != null ? "--ffmpeg " : ENV + "=") + given
-                        + ": no such file or folder (give the ffmpeg program or the folder holding ffmpeg and ffprobe)");
+                throw new IOException(from + ": no such file or folder (give the ffmpeg program or the folder holding ffmpeg and ffprobe)");
             }
             Path dir = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent();
-            String ffmpegPath = Files.isDirectory(p) ? dir.resolve("ffmpeg").toString() : p.toString();
-            f = new Ffmpeg(ffmpegPath, dir.resolve("ffprobe").toString());
+            f = new Ffmpeg(Files.isDirectory(p) ? dir.resolve("ffmpeg").toString() : p.toString(), dir.resolve("ffprobe").toString());
         }
-        f.check(f.ffmpeg, where != null ? "--ffmpeg " + where : given != null && !given.isBlank() ? ENV + "=" + given : "the PATH");
-        f.check(f.ffprobe, where != null ? "--ffmpeg " + where : given != null && !given.isBlank() ? ENV + "=" + given : "the PATH");
+        check(f.ffmpeg, from);
+        check(f.ffprobe, from);
         return f;
     }
 
@@ -66,19 +66,17 @@ public final class Ffmpeg {
         }
     }
 
-    private void check(String program, String from) throws IOException {
+    private static void check(String program, String from) throws IOException {
         String name = Path.of(program).getFileName().toString();
+        Result r;
         try {
-            Result r = run(List.of(program, "-version"));
-            if (r.exitCode != 0) throw new IOException(name + " from " + from + " does not run (-version exited with " + r.exitCode + ")");
+            r = run(List.of(program, "-version"));
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("does not run")) throw e;
             throw new IOException(name + " not found (looked in " + from + "): install FFmpeg (apt-get install ffmpeg, brew install ffmpeg, ...)"
                     + " or give its directory with --ffmpeg or " + ENV);
         }
+        if (r.exitCode != 0) throw new IOException(name + " from " + from + " does not run (-version exited with " + r.exitCode + ")");
     }
-
-    public String ffmpegProgram() { return ffmpeg; }
 
     /**
      * A file as FFmpeg's programs should get it: the absolute path, so that a name starting with '-' is not read as an
@@ -87,8 +85,6 @@ public final class Ffmpeg {
     static String fileArgument(Path file) {
         return file.toAbsolutePath().normalize().toString();
     }
-
-    public String ffprobeProgram() { return ffprobe; }
 
     /** A finished program's exit code, standard output and the last lines of its standard error. */
     record Result(int exitCode, byte[] stdout, String stderr) {
@@ -108,27 +104,34 @@ public final class Ffmpeg {
         return run(cmd);
     }
 
-    /** Starts ffmpeg with these arguments; standard error is drained by a daemon thread into {@link Running#stderr}. */
+    /** Runs ffmpeg with these arguments to the end, collecting its output (for short outputs: a still frame). */
+    Result runToEnd(List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ffmpeg);
+        cmd.addAll(args);
+        return run(cmd);
+    }
+
+    /** Starts ffmpeg with these arguments; standard error is drained by a daemon thread (see {@link Running#finish}). */
     Running start(List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ffmpeg);
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        return launch(cmd);
+    }
+
+    private static Running launch(List<String> cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         return new Running(p, new Drain(p.getErrorStream()));
     }
 
+    /** Runs a program to the end, collecting all of its standard output. */
     private static Result run(List<String> cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).start();
-        p.getOutputStream().close();
-        Drain err = new Drain(p.getErrorStream());
-        byte[] out = p.getInputStream().readAllBytes();
-        try {
-            return new Result(p.waitFor(), out, err.text());
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + cmd.get(0));
+        try (Running r = launch(cmd)) {
+            byte[] out = r.stdout().readAllBytes();
+            Result done = r.finish();
+            return new Result(done.exitCode(), out, done.stderr());
         }
     }
 
@@ -183,7 +186,7 @@ public final class Ffmpeg {
             } catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
-                throw new IOException("interrupted while decoding");
+                throw new IOException("interrupted while waiting for FFmpeg");
             }
         }
 

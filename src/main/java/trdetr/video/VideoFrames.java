@@ -84,14 +84,11 @@ public final class VideoFrames implements AutoCloseable {
     public static byte[] stillPng(Ffmpeg ffmpeg, Path video, double seconds, int width) throws IOException {
         List<String> args = List.of("-nostdin", "-v", "error", "-ss", trdetr.pyexact.PythonFloats.repr(Math.max(0, seconds)), "-i", Ffmpeg.fileArgument(video),
                 "-frames:v", "1", "-vf", "scale=" + width + ":-2", "-f", "image2pipe", "-c:v", "png", "pipe:");
-        try (Ffmpeg.Running r = ffmpeg.start(args)) {
-            byte[] png = r.stdout().readAllBytes();
-            Ffmpeg.Result done = r.finish();
-            if (done.exitCode() != 0 || png.length == 0) {
-                throw new FormatException(video, "no frame at " + seconds + " s (" + done.lastErrorLine() + ")");
-            }
-            return png;
+        Ffmpeg.Result done = ffmpeg.runToEnd(args);
+        if (done.exitCode() != 0 || done.stdout().length == 0) {
+            throw new FormatException(video, "no frame at " + seconds + " s (" + done.lastErrorLine() + ")");
         }
+        return done.stdout();
     }
 
     @Override public void close() {
