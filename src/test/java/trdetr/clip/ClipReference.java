@@ -99,12 +99,7 @@ final class ClipReference {
     }
 
     double[] expected(String name) {
-        NdArray a = arrays.get(name);
-        if (a.data() instanceof double[] d) return d;
-        float[] f = (float[]) a.data();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) d[i] = f[i];
-        return d;
+        return arrays.get(name).toTensor().toDoubleArray();          // float32 arrays widened exactly
     }
 
     private double[] expectedTokens(String suffix, ClipModel model) {

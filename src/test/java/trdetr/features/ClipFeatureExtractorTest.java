@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import trdetr.backend.cpu.CpuBackend;
 import trdetr.clip.ClipModel;
 import trdetr.clip.ClipTokenizer;
-import trdetr.io.NdArray;
 import trdetr.opcheck.GradCheck;
 import trdetr.tensor.DType;
 import trdetr.tensor.Tensor;
@@ -26,13 +25,9 @@ class ClipFeatureExtractorTest {
         return new ClipFeatureExtractor(clip, ClipTokenizer.fromHuggingFace(VideoFixtures.CLIP_DIR), ffmpeg, 2, 4);
     }
 
+    /** A reference array widened to double (exactly), whatever its float type. */
     static double[] doubles(String key) {
-        NdArray a = VideoFixtures.ref(key);
-        if (a.data() instanceof double[] d) return d;
-        float[] f = (float[]) a.data();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) d[i] = f[i];
-        return d;
+        return VideoFixtures.ref(key).toTensor().toDoubleArray();
     }
 
     /** Holds ours to the reference: float64 to rounding, float32 to OpenAI's own float32 error. */
