@@ -80,7 +80,7 @@ public interface Backend extends LossKernels {
      */
     default Tensor linear(Tensor x, boolean transX, Tensor w, Tensor bias) {
         Tensor y = matmul(x, w, transX, true);
-        Tensor b = dense(bias);
+        Tensor b = dense(this, bias);
         Tensor rows = new Tensor(b.storage(), y.shape(), new int[] {0, 1}, b.offset());     // bias broadcast over rows
         return binary(BinaryOp.ADD, y, rows);
     }
@@ -120,17 +120,22 @@ public interface Backend extends LossKernels {
      *         from seed and offset
      */
     default AttentionResult attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
-        Tensor scores = matmul(dense(q), dense(k), false, true);
+        return composedAttention(this, q, k, v, mask, p, seed, offset);
+    }
+
+    /** {@link #attention} composed from the device's other kernels: the default, and the reference a fused kernel is tested against. */
+    static AttentionResult composedAttention(Backend device, Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
+        Tensor scores = device.matmul(dense(device, q), dense(device, k), false, true);
         if (mask != null) {
             int[] shape4 = mask.shape();
-            Tensor negInf = Tensor.wrap(allocate(scores.dtype(), 1), 1);
-            fill(negInf, Double.NEGATIVE_INFINITY);
-            Tensor filled = where(mask, new Tensor(negInf.storage(), shape4, new int[4], 0),
+            Tensor negInf = Tensor.wrap(device.allocate(scores.dtype(), 1), 1);
+            device.fill(negInf, Double.NEGATIVE_INFINITY);
+            Tensor filled = device.where(mask, new Tensor(negInf.storage(), shape4, new int[4], 0),
                     Tensor.wrap(scores.storage(), shape4));
             scores = Tensor.wrap(filled.storage(), scores.shape());
         }
-        Tensor probs = softmax(scores, false);
-        Tensor output = matmul(p > 0 ? dropout(probs, p, seed, offset) : probs, dense(v), false, false);
+        Tensor probs = device.softmax(scores, false);
+        Tensor output = device.matmul(p > 0 ? device.dropout(probs, p, seed, offset) : probs, dense(device, v), false, false);
         return new AttentionResult(output, probs);
     }
 
@@ -143,12 +148,12 @@ public interface Backend extends LossKernels {
      */
     default AttentionGrads attentionBackward(Tensor gradOutput, Tensor q, Tensor k, Tensor v, Tensor probs, double p, long seed,
                                        long offset) {
-        Tensor g = dense(gradOutput);
+        Tensor g = dense(this, gradOutput);
         Tensor dv = matmul(p > 0 ? dropout(probs, p, seed, offset) : probs, g, true, false);
-        Tensor dDropped = matmul(g, dense(v), false, true);
+        Tensor dDropped = matmul(g, dense(this, v), false, true);
         Tensor dScores = softmaxBackward(probs, p > 0 ? dropout(dDropped, p, seed, offset) : dDropped, false);
-        Tensor dq = matmul(dScores, dense(k), false, false);
-        Tensor dk = matmul(dScores, dense(q), true, false);
+        Tensor dq = matmul(dScores, dense(this, k), false, false);
+        Tensor dk = matmul(dScores, dense(this, q), true, false);
         return new AttentionGrads(dq, dk, dv);
     }
 
@@ -200,10 +205,10 @@ public interface Backend extends LossKernels {
     }
 
     /** t when it is contiguous, else a contiguous copy (matmul's operands must be). */
-    private Tensor dense(Tensor t) {
+    private static Tensor dense(Backend device, Tensor t) {
         if (t.isContiguous()) return t;
-        Tensor c = Tensor.wrap(allocate(t.dtype(), t.numel()), t.shape());
-        copy(c, t);
+        Tensor c = Tensor.wrap(device.allocate(t.dtype(), t.numel()), t.shape());
+        device.copy(c, t);
         return c;
     }
 

@@ -46,6 +46,10 @@ public final class CpuBackend implements Backend {
     @Override public Tensor where(Tensor cond, Tensor a, Tensor b) { return CpuElementwise.where(cond, a, b); }
 
     @Override public Tensor dropout(Tensor x, double p, long seed, long offset) { return CpuElementwise.dropout(x, p, seed, offset); }
+    @Override public AttentionResult attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
+        if (CpuAttention.fuses(q, k, v)) return CpuAttention.attention(q, k, v, mask, p, seed, offset);
+        return Backend.super.attention(q, k, v, mask, p, seed, offset);
+    }
 
     @Override public PreluGrads preluBackward(Tensor g, Tensor x, double slope, boolean slopeGradient) {
         return CpuElementwise.preluBackward(g, x, slope, slopeGradient);

@@ -221,10 +221,7 @@ final class CpuElementwise {
         if (x.dtype() == DType.FLOAT32) {
             float[] a = f32(in), y = f32(out);
             float keep = (float) scale;
-            Parallel.forRange(n, 1, (from, to) -> {
-                if (VectorLoopGates.DROPOUT) VectorLoops.dropout(a, from, y, from, to - from, key, offset + from, drop, keep);
-                else ScalarLoops.dropout(a, from, y, from, to - from, key, offset + from, drop, keep);
-            });
+            Parallel.forRange(n, 1, (from, to) -> dropoutRange(a, from, y, from, to - from, key, offset + from, drop, keep));
         } else {
             double[] a = f64(in), y = f64(out);
             Parallel.forRange(n, 1, (from, to) -> {
@@ -232,6 +229,12 @@ final class CpuElementwise {
             });
         }
         return out;
+    }
+
+    /** n elements of float32 dropout from a[ao..] into y[yo..], element i drawn at {@code counter + i}. */
+    static void dropoutRange(float[] a, int ao, float[] y, int yo, int n, long key, long counter, long drop, float keep) {
+        if (VectorLoopGates.DROPOUT) VectorLoops.dropout(a, ao, y, yo, n, key, counter, drop, keep);
+        else ScalarLoops.dropout(a, ao, y, yo, n, key, counter, drop, keep);
     }
 
     /**

@@ -29,15 +29,8 @@ final class CpuNormalization {
             Parallel.forRange(rows, n, (r0, r1) -> {
                 double[] exps = log ? null : new double[n];   // each exp once: the sum's terms are the outputs' numerators
                 for (int r = r0; r < r1; r++) {
-                    int o = r * n;
-                    float m = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < n; j++) m = Math.max(m, a[o + j]);
-                    if (m == Float.NEGATIVE_INFINITY) { Arrays.fill(y, o, o + n, log ? m : 0f); continue; }
-                    double s = 0;
-                    if (log) for (int j = 0; j < n; j++) s += Math.exp(a[o + j] - m);
-                    else for (int j = 0; j < n; j++) { double e = Math.exp(a[o + j] - m); exps[j] = e; s += e; }
-                    if (log) { float ls = (float) Math.log(s); for (int j = 0; j < n; j++) y[o + j] = a[o + j] - m - ls; }
-                    else { double inv = 1.0 / s; for (int j = 0; j < n; j++) y[o + j] = (float) (exps[j] * inv); }
+                    if (log) logSoftmaxRow(a, r * n, y, r * n, n);
+                    else softmaxRow(a, r * n, y, r * n, n, exps);
                 }
             });
         } else {
@@ -56,6 +49,33 @@ final class CpuNormalization {
             });
         }
         return out;
+    }
+
+    /**
+     * y[yo..yo+n) = softmax(a[ao..ao+n)) in float32 from double terms: e^(a − max) (the difference in float, as
+     * torch) by {@link DoubleExp} (vector lanes where the Vector API is on, the same bits either way), their
+     * {@link #sum}, and each output rounded once from e·(1/Σ). A row of -inf only gives zeros. e (at least n long) is
+     * scratch. Shared with the fused attention ({@link CpuAttention}), so both give the same bits.
+     */
+    static void softmaxRow(float[] a, int ao, float[] y, int yo, int n, double[] e) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) m = Math.max(m, a[ao + j]);
+        if (m == Float.NEGATIVE_INFINITY) { Arrays.fill(y, yo, yo + n, 0f); return; }
+        for (int j = 0; j < n; j++) e[j] = a[ao + j] - m;
+        if (VectorLoopGates.LOOPS) VectorLoops.exp(e, n);
+        else DoubleExp.exp(e, n);
+        double inv = 1.0 / sum(e, n);
+        for (int j = 0; j < n; j++) y[yo + j] = (float) (e[j] * inv);
+    }
+
+    private static void logSoftmaxRow(float[] a, int ao, float[] y, int yo, int n) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) m = Math.max(m, a[ao + j]);
+        if (m == Float.NEGATIVE_INFINITY) { Arrays.fill(y, yo, yo + n, m); return; }
+        double s = 0;
+        for (int j = 0; j < n; j++) s += Math.exp(a[ao + j] - m);
+        float ls = (float) Math.log(s);
+        for (int j = 0; j < n; j++) y[yo + j] = a[ao + j] - m - ls;
     }
 
     static Tensor softmaxBackward(Tensor y, Tensor gy, boolean log) {
@@ -90,12 +110,15 @@ final class CpuNormalization {
             double[] row = new double[n];
             for (int r = r0; r < r1; r++) {
                 xs.read(r * n, n, row);
-                double mu = 0;
-                for (int j = 0; j < n; j++) mu += row[j];
-                mu /= n;
-                double var = 0;
-                for (int j = 0; j < n; j++) { double d = row[j] - mu; var += d * d; }
-                var /= n; // biased variance, as torch.nn.LayerNorm
+                double mu = sum(row, n) / n;
+                double var = 0, v1 = 0, v2 = 0, v3 = 0;
+                int j4 = 0;
+                for (; j4 + 4 <= n; j4 += 4) {
+                    double d0 = row[j4] - mu, d1 = row[j4 + 1] - mu, d2 = row[j4 + 2] - mu, d3 = row[j4 + 3] - mu;
+                    var += d0 * d0; v1 += d1 * d1; v2 += d2 * d2; v3 += d3 * d3;
+                }
+                for (; j4 < n; j4++) { double d = row[j4] - mu; var += d * d; }
+                var = ((var + v1) + (v2 + v3)) / n; // biased variance, as torch.nn.LayerNorm
                 double rsd = 1.0 / Math.sqrt(var + eps);
                 ms.set(r, mu);
                 rs.set(r, rsd);
@@ -121,15 +144,12 @@ final class CpuNormalization {
                 xs.read(r * n, n, xr);
                 gs.read(r * n, n, gr);
                 double mu = ms.get(r), rsd = rs.get(r);
-                double sumG = 0, sumGX = 0;
                 for (int j = 0; j < n; j++) {
-                    double xhat = (xr[j] - mu) * rsd;
-                    double gg = gr[j] * gam[j];
-                    sumG += gg;
-                    sumGX += gg * xhat;
-                    xr[j] = xhat;
+                    xr[j] = (xr[j] - mu) * rsd;          // x̂
+                    gr[j] *= gam[j];                      // g·γ (gr is not read again as g)
                 }
-                for (int j = 0; j < n; j++) xr[j] = rsd * (gr[j] * gam[j] - sumG / n - xr[j] * sumGX / n);
+                double sumG = sum(gr, n), sumGX = dot(gr, xr, n);
+                for (int j = 0; j < n; j++) xr[j] = rsd * (gr[j] - sumG / n - xr[j] * sumGX / n);
                 ds.write(r * n, n, xr);
             }
         });
@@ -149,6 +169,28 @@ final class CpuNormalization {
         });
         Tensor dg = Tensor.of(dgamma, n).to(t), db = Tensor.of(dbeta, n).to(t);
         return new LayerNormGrads(dx, dg, db);
+    }
+
+    /**
+     * The sum of v[0..n) over four interleaved partial sums, added as (s0 + s1) + (s2 + s3): a fixed order (the same
+     * bits on every machine) without one long chain of dependent additions, which held a row's statistics to one
+     * addition per four cycles.
+     */
+    static double sum(double[] v, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 4 <= n; j += 4) { s0 += v[j]; s1 += v[j + 1]; s2 += v[j + 2]; s3 += v[j + 3]; }
+        for (; j < n; j++) s0 += v[j];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Σ a[j]·b[j] for j &lt; n, in {@link #sum}'s order. */
+    static double dot(double[] a, double[] b, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 4 <= n; j += 4) { s0 += a[j] * b[j]; s1 += a[j + 1] * b[j + 1]; s2 += a[j + 2] * b[j + 2]; s3 += a[j + 3] * b[j + 3]; }
+        for (; j < n; j++) s0 += a[j] * b[j];
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** A parameter's values as a fresh double[] (gamma and beta enter the arithmetic in double). */

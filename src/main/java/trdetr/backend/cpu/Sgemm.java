@@ -71,6 +71,16 @@ public final class Sgemm {
         VectorSgemm.gemm(transA, true, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, false, bias);
     }
 
+    /**
+     * C = op(A)·op(B) as {@link #gemm}, computed on the calling thread alone (for kernels that split their own work
+     * over the threads), only where {@link #fusesBias()}; arguments are not checked. Every element is the same FMA
+     * chain as {@link #gemm} gives it.
+     */
+    static void gemmOnThisThread(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        VectorSgemm.gemmSerial(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    }
+
     /** The same for {@code batch} independent products; matrix t uses offsets aOff+t*strideA, bOff+t*strideB,
      *  cOff+t*strideC (a stride of 0 broadcasts one operand over the batch; strideC must separate the
      *  C blocks when batch > 1). */

@@ -1,5 +1,6 @@
 package trdetr.backend.cpu;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
@@ -44,6 +45,36 @@ final class VectorLoops {
             gv.mul(slope).blend(gv, positive).intoArray(dx, dxo + i);
         }
         ScalarLoops.leakyInputGradient(g, go + i, x, xo + i, dx, dxo + i, n - i, slope);
+    }
+
+    /** Double lanes of the width of {@link #F} (the same register size; no second float species). */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+
+    /** {@link DoubleExp#exp(double[], int)}, lane for lane: the same double operations in the same order, FMAs as FMAs. */
+    static void exp(double[] v, int n) {
+        // fma takes two scalars or two vectors, never one of each: the constants are vectors (C2 hoists them).
+        DoubleVector log2e = DoubleVector.broadcast(D, DoubleExp.LOG2E), magic = DoubleVector.broadcast(D, DoubleExp.MAGIC);
+        DoubleVector minusLn2Hi = DoubleVector.broadcast(D, -DoubleExp.LN2_HI), minusLn2Lo = DoubleVector.broadcast(D, -DoubleExp.LN2_LO);
+        DoubleVector one = DoubleVector.broadcast(D, 1.0);
+        double[] c = DoubleExp.C;
+        int i = 0;
+        for (int bound = D.loopBound(n); i < bound; i += D.length()) {
+            DoubleVector x = DoubleVector.fromArray(D, v, i);
+            DoubleVector t = x.fma(log2e, magic);
+            DoubleVector k = t.sub(magic);
+            DoubleVector r = k.fma(minusLn2Hi, x);
+            r = k.fma(minusLn2Lo, r);
+            DoubleVector p = DoubleVector.broadcast(D, c[13]);
+            for (int j = 12; j >= 2; j--) p = p.fma(r, DoubleVector.broadcast(D, c[j]));
+            p = p.fma(r, one);
+            p = p.fma(r, one);
+            DoubleVector scale = t.reinterpretAsLongs().sub(DoubleExp.SCALE_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+            DoubleVector e = p.mul(scale);
+            e = e.blend(0.0, x.compare(VectorOperators.LT, DoubleExp.MIN_ARG));
+            e = e.blend(Double.POSITIVE_INFINITY, x.compare(VectorOperators.GT, DoubleExp.MAX_ARG));
+            e.intoArray(v, i);
+        }
+        for (; i < n; i++) v[i] = DoubleExp.exp(v[i]);
     }
 
     // The dropout loop hashes counters in 512-bit long lanes (8 at a time) and applies them to 16 floats of the

@@ -145,6 +145,24 @@ final class VectorSgemm {
         }
     }
 
+    /** {@link #gemm} (no bias, no accumulation) on the calling thread alone: for kernels that already split their work. */
+    static void gemmSerial(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                           float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            zero(m, n, c, cOff, ldc);
+            return;
+        }
+        Ctx ctx = CTX.get();
+        int slab = slabWidth(k, n);
+        for (int j0 = 0; j0 < n; j0 += slab) {
+            int ns = Math.min(slab, n - j0);
+            int bo = bOff + (transB ? j0 * ldb : j0);
+            new Product(transA, transB, m, ns, k, a, aOff, lda, b, bo, ldb, c, cOff + j0, ldc, false,
+                        ctx.bpack(packedBSize(k, ns))).run(false);
+        }
+    }
+
     static void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int aOff, int lda, int strideA, float[] b, int bOff, int ldb, int strideB,
                             float[] c, int cOff, int ldc, int strideC, boolean accumulate) {

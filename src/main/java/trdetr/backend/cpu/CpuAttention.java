@@ -1,0 +1,76 @@
+package trdetr.backend.cpu;
+
+import static trdetr.backend.cpu.CpuTensors.bool;
+import static trdetr.backend.cpu.CpuTensors.empty;
+import static trdetr.backend.cpu.CpuTensors.f32;
+
+import trdetr.backend.Backend.AttentionResult;
+import trdetr.tensor.CounterRng;
+import trdetr.tensor.DType;
+import trdetr.tensor.Tensor;
+
+/**
+ * The attention core ({@link trdetr.backend.Backend#attention}) fused for float32, one head at a time: q·kᵀ into a
+ * small per-thread score block, the mask, the softmax, the probs stored, dropout, and ·v, while the block is still in
+ * cache. The composed default allocates and streams three (N, Lq, Lk) tensors (scores, masked scores, probs) and
+ * packs strided q, k, v into copies first; this reads q, k and v in place (the model's head-split views have a unit
+ * inner stride) and allocates only the probs, which the backward needs, and the output.
+ *
+ * <p>Bit-identical to the composition: each product is the same {@link Sgemm} FMA chain per element, the masked
+ * scores are -inf as {@code where} sets them, the rows go through the softmax kernel's own row function
+ * ({@link CpuNormalization#softmaxRow}), and dropout draws element (n, i, j) at {@code offset + (n·Lq + i)·Lk + j}, as
+ * the element-wise dropout over the whole probs tensor does. AttentionFusionTest compares the two.
+ */
+final class CpuAttention {
+    private CpuAttention() {}
+
+    /** Whether {@link #attention} takes these operands: float32, the Vector API GEMM, and unit inner strides. */
+    static boolean fuses(Tensor q, Tensor k, Tensor v) {
+        return q.dtype() == DType.FLOAT32 && Sgemm.fusesBias()
+               && q.stride(2) == 1 && k.stride(2) == 1 && v.stride(2) == 1;
+    }
+
+    static AttentionResult attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
+        int heads = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
+        Tensor probs = empty(DType.FLOAT32, new int[] {heads, lq, lk});
+        Tensor out = empty(DType.FLOAT32, new int[] {heads, lq, dv});
+        float[] qa = f32(q), ka = f32(k), va = f32(v), pa = f32(probs), oa = f32(out);
+        int qStep = q.stride(0), kStep = k.stride(0), vStep = v.stride(0);
+        int qRow = q.stride(1), kRow = k.stride(1), vRow = v.stride(1);
+        boolean[] ma = mask == null ? null : bool(mask);
+        int[] ms = mask == null ? null : mask.strides();
+        int perHead = mask == null ? 1 : mask.size(1);
+        long key = p > 0 ? CounterRng.key(seed) : 0, drop = p > 0 ? CounterRng.belowThreshold(p) : 0;
+        float keep = (float) (1.0 / (1.0 - p));
+        long work = (long) lq * lk * (d + dv);
+        Parallel.forRange(heads, work, (h0, h1) -> {
+            float[] scores = new float[lq * lk];
+            float[] dropped = p > 0 ? new float[lq * lk] : null;
+            double[] exps = new double[lk];
+            for (int n = h0; n < h1; n++) {
+                Sgemm.gemmOnThisThread(false, true, lq, lk, d, qa, q.offset() + n * qStep, qRow,
+                                       ka, k.offset() + n * kStep, kRow, scores, 0, lk);
+                if (ma != null) {
+                    int base = mask.offset() + (n / perHead) * ms[0] + (n % perHead) * ms[1];
+                    for (int i = 0; i < lq; i++) {
+                        for (int j = 0, m = base + i * ms[2]; j < lk; j++, m += ms[3]) {
+                            if (ma[m]) scores[i * lk + j] = Float.NEGATIVE_INFINITY;
+                        }
+                    }
+                }
+                int po = n * lq * lk;
+                for (int i = 0; i < lq; i++) CpuNormalization.softmaxRow(scores, i * lk, pa, po + i * lk, lk, exps);
+                float[] weights = pa;
+                int wo = po;
+                if (p > 0) {
+                    CpuElementwise.dropoutRange(pa, po, dropped, 0, lq * lk, key, offset + po, drop, keep);
+                    weights = dropped;
+                    wo = 0;
+                }
+                Sgemm.gemmOnThisThread(false, false, lq, dv, lk, weights, wo, lk, va, v.offset() + n * vStep, vRow,
+                                       oa, n * lq * dv, dv);
+            }
+        });
+        return new AttentionResult(out, probs);
+    }
+}
