@@ -42,10 +42,11 @@ final class Manifest {
      * with the first qid that two rows share, as {@code trdetr predict} does: a submission has one line per qid.
      */
     static void requireUniqueQids(JavaPairRDD<Long, ManifestRow> rows, Path source, DatasetKind kind, boolean skipBad) {
+        String file = source.toString();                 // a Path does not serialize
         List<Tuple2<String, Iterable<Integer>>> repeated = rows.values().flatMapToPair(r -> {
             List<Tuple2<String, Integer>> out = new ArrayList<>(1);
             try {
-                Annotation a = AnnotationReader.parse(source, r.line(), r.json(), kind, false);
+                Annotation a = AnnotationReader.parse(Path.of(file), r.line(), r.json(), kind, false);
                 out.add(new Tuple2<>(a.qid(), r.line()));
             } catch (FormatException e) {
                 if (!skipBad) throw e;                  // skipped and reported by the prediction

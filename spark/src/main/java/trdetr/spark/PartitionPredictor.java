@@ -32,6 +32,8 @@ import trdetr.io.FormatException;
 final class PartitionPredictor implements FlatMapFunction<Iterator<Tuple2<Long, ManifestRow>>, PredictedRow> {
     /** Test hook: a partition whose first attempt fails (tests of Spark's retry; unset in real runs). */
     static final String FAIL_FIRST_ATTEMPT = "trdetr.spark.failFirstAttemptOfPartition";
+    /** How many times the hook has thrown in this JVM (what the retry test checks). */
+    static final java.util.concurrent.atomic.AtomicInteger INJECTED_FAILURES = new java.util.concurrent.atomic.AtomicInteger();
 
     private final ShippedOptions data;
     private final Broadcast<byte[]> checkpoint;
@@ -85,6 +87,7 @@ final class PartitionPredictor implements FlatMapFunction<Iterator<Tuple2<Long, 
         Integer partition = Integer.getInteger(FAIL_FIRST_ATTEMPT);
         TaskContext task = TaskContext.get();
         if (partition != null && task != null && task.partitionId() == partition && task.attemptNumber() == 0) {
+            INJECTED_FAILURES.incrementAndGet();
             throw new IllegalStateException("injected failure of partition " + partition + ", first attempt (" + FAIL_FIRST_ATTEMPT + ")");
         }
     }
