@@ -25,6 +25,7 @@ import trdetr.eval.ScoringRecipe;
 import trdetr.eval.StandaloneEvaluator;
 import trdetr.eval.SubmissionEntry;
 import trdetr.io.DurableFiles;
+import trdetr.model.TrDetr;
 import trdetr.train.Checkpoint;
 
 /**
@@ -91,16 +92,32 @@ public final class SparkPredictJob {
      */
     public JavaRDD<PredictedRow> predict(boolean uniqueQids) throws IOException {
         if (!Files.isRegularFile(checkpoint)) throw new UserError(checkpoint + ": no such checkpoint file");
-        Checkpoint.loadModel(checkpoint, null);                 // a bad checkpoint: one line here, not a failed task per partition
+        byte[] weights = weightsOnly(checkpoint);                // a bad checkpoint: one line here, not a failed task per partition
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         JavaPairRDD<Long, ManifestRow> rows = Manifest.rows(spark, manifest).persist(StorageLevel.MEMORY_AND_DISK());
         long n = rows.count();
         if (n == 0) throw new UserError(manifest + ": has no rows (empty manifest)");
         if (uniqueQids) Manifest.requireUniqueQids(rows, data.annotations(), data.kind(), settings.skipBad());
         int parts = partitions > 0 ? partitions : 4 * sc.defaultParallelism();
-        Broadcast<byte[]> weights = sc.broadcast(Files.readAllBytes(checkpoint));
+        Broadcast<byte[]> broadcast = sc.broadcast(weights);
         return rows.repartitionAndSortWithinPartitions(new BatchPartitioner(parts, settings.evalBsz(), n))
-                .mapPartitions(new PartitionPredictor(new ShippedOptions(data), weights, settings));
+                .mapPartitions(new PartitionPredictor(new ShippedOptions(data), broadcast, settings));
+    }
+
+    /**
+     * The model of any checkpoint {@code predict} reads, as a trdetr checkpoint holding its config and weights only.
+     * Why: a training checkpoint also holds the optimizer's two moments (three times the weights' size), which no
+     * executor needs; and an official torch.save checkpoint is read here once rather than on every executor.
+     */
+    static byte[] weightsOnly(Path checkpoint) throws IOException {
+        TrDetr model = Checkpoint.loadModel(checkpoint, null);
+        Path file = Files.createTempFile("trdetr-spark-weights-", ".ckpt");
+        try {
+            Checkpoint.save(file, model, null, new Checkpoint.Progress(0, 0, 0, java.util.Map.of()));
+            return Files.readAllBytes(file);
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     /**
@@ -116,8 +133,8 @@ public final class SparkPredictJob {
         }
         JavaRDD<PredictedRow> rows = predict(true).persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            Dataset<String> lines = spark.createDataset(rows.filter(r -> !r.isSkipped()).map(PredictedRow::json).rdd(), Encoders.STRING());
-            if (format == Format.PARQUET) SubmissionFiles.writeParquet(lines, out.toString());
+            JavaRDD<String> lines = rows.filter(r -> !r.isSkipped()).map(PredictedRow::json);
+            if (format == Format.PARQUET) SubmissionFiles.writeParquet(spark.createDataset(lines.rdd(), Encoders.STRING()), out.toString());
             else SubmissionFiles.writeJsonl(lines, out);
             List<String> skipped = rows.filter(PredictedRow::isSkipped).map(PredictedRow::skipped).collect();
             long predicted = rows.count() - skipped.size();
