@@ -126,6 +126,7 @@ public final class SparkPredictJob {
      * does; with rows skipped, over the qids that have a line.
      */
     public Result writeSubmission(Path out, Format format, Path groundTruth) throws IOException {
+        if (format == Format.PARQUET && Files.exists(out)) throw new UserError(out + ": exists (Parquet output is not overwritten)");
         List<GroundTruthEntry> gt = null;
         if (groundTruth != null) {                                // bad ground truth stops before the model runs
             gt = StandaloneEvaluator.readGroundTruth(groundTruth);
