@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 import trdetr.data.DatasetOptions;
 import trdetr.data.DemoDataset;
 
-/** The data options shared by train and predict (official names, kebab-case). */
-final class DataArgs {
+/** The data options shared by train, predict and the Spark job (trdetr-spark), with the official names in kebab-case. */
+public final class DataArgs {
     @Mixin DatasetChoice dataset;
     @Option(names = "--v-feat-dirs", split = ",", description = "Video feature directories, concatenated in this order.") List<Path> vFeatDirs = new ArrayList<>();
     @Option(names = "--t-feat-dir", description = "Text feature directory.") Path tFeatDir;
@@ -28,7 +28,7 @@ final class DataArgs {
 
     boolean hasFeatures() { return tFeatDir != null; }
 
-    DatasetOptions options(Path annotations, boolean labels) {
+    public DatasetOptions options(Path annotations, boolean labels) {
         if (tFeatDir == null) throw new UserError("--t-feat-dir is required with " + annotations);
         if (ctxMode.contains("video") && vFeatDirs.isEmpty()) throw new UserError("--v-feat-dirs is required with --ctx-mode " + ctxMode);
         return processing(DatasetOptions.builder(dataset.kind(annotations), annotations).domain(dataset.domain())

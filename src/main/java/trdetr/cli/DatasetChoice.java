@@ -10,7 +10,7 @@ import trdetr.data.DatasetKind;
  * commands that read annotations. The pair is checked here, before any file is opened, so that a bad combination is
  * one line naming the option rather than a failure deep in the data or the evaluator.
  */
-final class DatasetChoice {
+public final class DatasetChoice {
     @Option(names = "--dset-name", defaultValue = "hl", paramLabel = "hl|tvsum|charades",
             description = "Dataset format: hl (QVHighlights; its subs_train pretraining split is recognised by the path), "
                     + "tvsum or charades (Charades-STA). Default: ${DEFAULT-VALUE}.")
@@ -21,7 +21,7 @@ final class DatasetChoice {
     String domain;
 
     /** The kind of an annotation file (the name decides, the path only tells QVHighlights pretraining apart). */
-    DatasetKind kind(Path annotations) {
+    public DatasetKind kind(Path annotations) {
         DatasetKind kind;
         try {
             kind = DatasetKind.fromName(name, annotations);

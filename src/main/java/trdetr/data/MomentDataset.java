@@ -53,7 +53,15 @@ public final class MomentDataset {
     }
 
     public static MomentDataset open(DatasetOptions o) throws IOException {
-        List<Annotation> all = AnnotationReader.read(o.annotations(), o.kind(), o.loadLabels(), o.dataRatio(), o.domain());
+        return of(o, AnnotationReader.read(o.annotations(), o.kind(), o.loadLabels(), o.dataRatio(), o.domain()));
+    }
+
+    /**
+     * A dataset of rows read elsewhere (e.g. a slice of a manifest that a Spark task holds, parsed with
+     * {@link AnnotationReader#parse}), with the same feature checks and skipping as {@link #open}; {@code o.annotations()}
+     * names the file the rows came from in messages.
+     */
+    public static MomentDataset of(DatasetOptions o, List<Annotation> all) {
         FeatureStore store = new FeatureStore(o);
         List<Annotation> kept = new ArrayList<>(all.size());
         List<String> skipped = new ArrayList<>();

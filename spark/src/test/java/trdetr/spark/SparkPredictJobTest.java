@@ -1,0 +1,250 @@
+package trdetr.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import trdetr.cli.Main;
+import trdetr.data.DatasetKind;
+import trdetr.data.DatasetOptions;
+import trdetr.data.DemoDataset;
+
+/**
+ * The Spark job in local mode against {@code trdetr predict} and {@code trdetr eval} on the demo dataset's validation
+ * split (issue #18): the same submission line for line, bit for bit, the same metrics; the same output when a task
+ * fails once and is retried; a bad feature file as one line, or skipped; the library top-K against a brute force over
+ * {@code predict}'s own lines.
+ */
+class SparkPredictJobTest {
+    /** Small batches, so that the 200 queries make 7 batches over 7 partitions (the last batch short). */
+    private static final String BSZ = "32";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir static Path tmp;
+    static SparkSession spark;
+    static DemoDataset.Layout demo;
+    static Path checkpoint;
+    static Path predicted;
+
+    @BeforeAll
+    static void trainASmallModelAndPredict() throws Exception {
+        // local[2,2]: two task threads, and a failed task is tried once more (the retry test needs it).
+        spark = SparkSession.builder().master("local[2,2]").appName("trdetr-spark-test").config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        Path demoDir = tmp.resolve("demo");
+        Path results = tmp.resolve("results");
+        String[] train = cli(() -> Main.run("train", "--demo-dir", demoDir.toString(), "--results-root", results.toString(), "--max-steps", "2",
+                "--n-epoch", "1", "--bsz", "4", "--enc-layers", "1", "--dim-feedforward", "32", "--no-progress"));
+        assertThat(train[0]).as(train[2]).isEqualTo("0");
+        demo = new DemoDataset.Layout(demoDir);
+        checkpoint = results.resolve("demo/best.ckpt");
+        predicted = tmp.resolve("predict.jsonl");
+        String[] predict = cli(() -> Main.run("predict", "--checkpoint", checkpoint.toString(), "--eval-bsz", BSZ, "--out", predicted.toString()));
+        assertThat(predict[0]).as(predict[2]).isEqualTo("0");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) spark.stop();
+    }
+
+    private String[] sparkJob(String... args) {
+        List<String> all = new ArrayList<>(List.of("--checkpoint", checkpoint.toString(), "--t-feat-dir", demo.textDir().toString(),
+                "--v-feat-dirs", demo.videoDir().toString(), "--eval-bsz", BSZ));
+        all.addAll(List.of(args));
+        return cli(() -> SparkPredictMain.run(all.toArray(String[]::new)));
+    }
+
+    @Test
+    void theSubmissionAndMetricsEqualPredictsAndEvals() throws Exception {
+        Path out = tmp.resolve("spark.jsonl");
+        String[] r = sparkJob("--manifest", demo.val().toString(), "--out", out.toString(), "--gt", demo.val().toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("200 predictions written");
+        // Byte for byte: the same lines in the same order, every float printed the same (Python's shortest repr, so
+        // equal text is equal doubles), and no final newline, as predict writes it.
+        assertThat(Files.readString(out)).isEqualTo(Files.readString(predicted));
+        assertThat(Files.readAllLines(out)).hasSize(200);
+        assertThat(SubmissionFiles.partsFolder(out)).doesNotExist();
+
+        Path evalMetrics = tmp.resolve("eval_metrics.json");
+        String[] eval = cli(() -> Main.run("eval", "--submission", predicted.toString(), "--gt", demo.val().toString(), "--out", evalMetrics.toString()));
+        assertThat(eval[0]).as(eval[2]).isEqualTo("0");
+        assertThat(Files.readString(tmp.resolve("spark_metrics.json"))).isEqualTo(Files.readString(evalMetrics));
+    }
+
+    /**
+     * Why the job forms predict's batches: other batches give other bits. With batches of 100 instead of 32, a query
+     * shares its padding with other queries, and some of its scores change in their last bits.
+     */
+    @Test
+    void otherBatchesGiveOtherBits() throws Exception {
+        Path other = tmp.resolve("predict_bsz100.jsonl");
+        String[] p = cli(() -> Main.run("predict", "--checkpoint", checkpoint.toString(), "--eval-bsz", "100", "--out", other.toString()));
+        assertThat(p[0]).as(p[2]).isEqualTo("0");
+        List<String> a = Files.readAllLines(predicted), b = Files.readAllLines(other);
+        long differing = java.util.stream.IntStream.range(0, a.size()).filter(i -> !a.get(i).equals(b.get(i))).count();
+        System.out.println("SparkPredictJobTest: " + differing + " of " + a.size() + " lines differ between batches of 32 and 100");
+        assertThat(differing).isGreaterThan(0);
+    }
+
+    @Test
+    void aTaskThatFailsOnceIsRetriedWithTheSameOutput() throws Exception {
+        Path out = tmp.resolve("retried.jsonl");
+        int before = PartitionPredictor.INJECTED_FAILURES.get();
+        System.setProperty(PartitionPredictor.FAIL_FIRST_ATTEMPT, "3");
+        String[] r;
+        try {
+            r = sparkJob("--manifest", demo.val().toString(), "--out", out.toString());
+        } finally {
+            System.clearProperty(PartitionPredictor.FAIL_FIRST_ATTEMPT);
+        }
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(PartitionPredictor.INJECTED_FAILURES.get() - before).as("the injected failure happened").isEqualTo(1);
+        assertThat(Files.readString(out)).isEqualTo(Files.readString(predicted));
+    }
+
+    @Test
+    void parquetHoldsTheSameFields() throws Exception {
+        Path out = tmp.resolve("spark.parquet");
+        DatasetOptions data = DatasetOptions.builder(DatasetKind.QVHIGHLIGHTS, demo.val()).videoDirs(demo.videoDir()).textDir(demo.textDir()).build();
+        PredictionSettings settings = new PredictionSettings("cpu", Integer.parseInt(BSZ), -1, 10, 10, false, 0);
+        SparkPredictJob.Result r = new SparkPredictJob(spark, demo.val().toString(), data, checkpoint, settings)
+                .writeSubmission(out, SparkPredictJob.Format.PARQUET, null);
+        assertThat(r.predicted()).isEqualTo(200);
+        assertThat(r.metrics()).isNull();
+        List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
+        assertThat(rows).hasSize(200);
+        List<String> lines = Files.readAllLines(predicted);
+        for (Row row : rows) {
+            JsonNode expected = lines.stream().map(SparkPredictJobTest::tree).filter(l -> l.get("qid").asLong() == row.getLong(row.fieldIndex("qid")))
+                    .findFirst().orElseThrow();
+            assertThat(row.getString(row.fieldIndex("vid"))).isEqualTo(expected.get("vid").asText());
+            List<?> windows = row.getList(row.fieldIndex("pred_relevant_windows"));
+            for (int i = 0; i < windows.size(); i++) {
+                List<?> w = scala.jdk.javaapi.CollectionConverters.asJava((scala.collection.Seq<?>) windows.get(i));
+                for (int j = 0; j < 3; j++) assertThat((Double) w.get(j)).isEqualTo(expected.get("pred_relevant_windows").get(i).get(j).asDouble());
+            }
+            List<Double> saliency = row.getList(row.fieldIndex("pred_saliency_scores"));
+            for (int i = 0; i < saliency.size(); i++) assertThat(saliency.get(i)).isEqualTo(expected.get("pred_saliency_scores").get(i).asDouble());
+        }
+    }
+
+    @Test
+    void aBadFeatureFileFailsTheJobInOneLineOrIsSkipped() throws Exception {
+        Path manifest = tmp.resolve("bad_manifest.jsonl");
+        List<String> lines = new ArrayList<>(Files.readAllLines(demo.val()).subList(0, 10));
+        lines.add("{\"qid\": 99001, \"query\": \"a broken video\", \"duration\": 40, \"vid\": \"broken_vid\"}");
+        lines.add("{\"qid\": 99002, \"query\": \"a missing video\", \"duration\": 40, \"vid\": \"missing_vid\"}");
+        Files.write(manifest, lines);
+        Files.copy(demo.textDir().resolve("qid" + tree(lines.get(0)).get("qid").asText() + ".npz"), demo.textDir().resolve("qid99001.npz"));
+        Files.copy(demo.textDir().resolve("qid" + tree(lines.get(0)).get("qid").asText() + ".npz"), demo.textDir().resolve("qid99002.npz"));
+        Files.writeString(demo.videoDir().resolve("broken_vid.npz"), "not a zip file");
+
+        Path out = tmp.resolve("bad.jsonl");
+        String[] failed = sparkJob("--manifest", manifest.toString(), "--out", out.toString());
+        assertThat(failed[0]).isEqualTo("2");
+        assertThat(failed[2].strip()).startsWith("error: ").doesNotContain("\n").containsAnyOf("broken_vid", "missing_vid");
+        assertThat(out).doesNotExist();
+
+        String[] skipped = sparkJob("--manifest", manifest.toString(), "--out", out.toString(), "--skip-bad");
+        assertThat(skipped[0]).as(skipped[2]).isEqualTo("0");
+        assertThat(skipped[1]).contains("skipped 2 rows").contains("broken_vid.npz").contains("missing_vid").contains("10 predictions written");
+        assertThat(Files.readAllLines(out)).hasSize(10).noneMatch(l -> l.contains("9900"));
+    }
+
+    /**
+     * One query against every video of the split: the job's top 5 equal a brute force over {@code predict}'s lines
+     * for the same rows (each given its own qid, with the one query's text features).
+     */
+    @Test
+    void topKAcrossTheLibraryEqualsABruteForceOverPredictsLines() throws Exception {
+        List<JsonNode> val = Files.readAllLines(demo.val()).stream().map(SparkPredictJobTest::tree).toList();
+        JsonNode query = val.get(0);
+        List<JsonNode> videos = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        for (JsonNode v : val) if (!seen.contains(v.get("vid").asText())) { seen.add(v.get("vid").asText()); videos.add(v); }
+        Path textDir = Files.createDirectories(tmp.resolve("one_query_text"));
+        Path library = tmp.resolve("library.jsonl"), distinct = tmp.resolve("library_distinct.jsonl");
+        StringBuilder lib = new StringBuilder(), dis = new StringBuilder();
+        Path queryFeatures = demo.textDir().resolve("qid" + query.get("qid").asText() + ".npz");
+        Files.copy(queryFeatures, textDir.resolve("qid" + query.get("qid").asText() + ".npz"));
+        for (int i = 0; i < videos.size(); i++) {
+            JsonNode v = videos.get(i);
+            String row = "\"query\": " + query.get("query") + ", \"duration\": " + v.get("duration") + ", \"vid\": " + v.get("vid") + "}\n";
+            lib.append("{\"qid\": ").append(query.get("qid")).append(", ").append(row);
+            // predict wants labels with --eval-path: the video's own row, with the one query's qid and text
+            dis.append(((com.fasterxml.jackson.databind.node.ObjectNode) v.deepCopy()).put("qid", 500000 + i).put("query", query.get("query").asText()))
+                    .append('\n');
+            Files.copy(queryFeatures, textDir.resolve("qid" + (500000 + i) + ".npz"));
+        }
+        Files.writeString(library, lib);
+        Files.writeString(distinct, dis);
+
+        Path bySpark = tmp.resolve("top.jsonl");
+        String[] r = cli(() -> SparkPredictMain.run("--checkpoint", checkpoint.toString(), "--t-feat-dir", textDir.toString(),
+                "--v-feat-dirs", demo.videoDir().toString(), "--eval-bsz", BSZ, "--manifest", library.toString(), "--out", bySpark.toString(),
+                "--top-k", "5"));
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        List<String> top = Files.readAllLines(bySpark);
+        assertThat(top).hasSize(1);
+
+        Path byPredict = tmp.resolve("distinct_predict.jsonl");
+        String[] p = cli(() -> Main.run("predict", "--checkpoint", checkpoint.toString(), "--eval-path", distinct.toString(), "--t-feat-dir",
+                textDir.toString(), "--v-feat-dirs", demo.videoDir().toString(), "--eval-bsz", BSZ, "--out", byPredict.toString()));
+        assertThat(p[0]).as(p[2]).isEqualTo("0");
+        List<double[]> all = new ArrayList<>();                        // {row, rank, start, end, score}
+        List<String> vids = new ArrayList<>();
+        List<String> lines = Files.readAllLines(byPredict);
+        for (int row = 0; row < lines.size(); row++) {
+            JsonNode w = tree(lines.get(row)).get("pred_relevant_windows");
+            vids.add(tree(lines.get(row)).get("vid").asText());
+            for (int k = 0; k < w.size(); k++) all.add(new double[] {row, k, w.get(k).get(0).asDouble(), w.get(k).get(1).asDouble(), w.get(k).get(2).asDouble()});
+        }
+        all.sort(Comparator.comparingDouble((double[] a) -> -a[4]).thenComparingDouble(a -> a[0]).thenComparingDouble(a -> a[1]));
+        JsonNode moments = tree(top.get(0)).get("moments");
+        assertThat(tree(top.get(0)).get("qid").asLong()).isEqualTo(query.get("qid").asLong());
+        assertThat(moments.size()).isEqualTo(5);
+        for (int i = 0; i < 5; i++) {
+            double[] e = all.get(i);
+            JsonNode m = moments.get(i);
+            assertThat(m.get("vid").asText()).isEqualTo(vids.get((int) e[0]));
+            assertThat(new double[] {m.get("start").asDouble(), m.get("end").asDouble(), m.get("score").asDouble()}).containsExactly(e[2], e[3], e[4]);
+        }
+    }
+
+    private static JsonNode tree(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** {exit code, stdout, stderr} of a command run in this JVM. */
+    private static String[] cli(java.util.function.IntSupplier command) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o));
+        System.setErr(new PrintStream(e));
+        try {
+            return new String[] {String.valueOf(command.getAsInt()), o.toString(), e.toString()};
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+}
