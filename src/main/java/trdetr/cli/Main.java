@@ -82,6 +82,15 @@ public final class Main implements Runnable {
      * options change nothing (5.7 and 5.9 GiB), so it stays without them. Not either where the user's own maximum heap is below three
      * times the bound: the young generation's default limit (a third of the heap) is then below the bound already,
      * and a bound at or above the whole heap makes the JVM print warnings on every start.
+     *
+     * <p>Later on 2026-12-07 the young generation went down to 384 MiB and the initial heap up to 1 GiB
+     * ({@link #INITIAL_HEAP}, unless the user sets one): with adaptive sizing off, the old generation does not grow
+     * ahead of need, so it stayed at a few hundred MiB and nearly every collection was a full one (Pause Full
+     * (Ergonomics): the old generation could not promise room for a young collection's survivors). GC logs of bench
+     * step (6 steps, 10 forwards, 2 threads): 800–1776 full collections and 11–24 s of pauses in a run, about 10 s of
+     * them at start-up (15 s instead of 25 s to the first step); with 384 MiB and 1 GiB, 52–55 full and 60 young
+     * collections, 3.0 s of pauses, peak RSS 1134–1166 MiB (1093–1269 before), step 1.09 / 1.15 s and forward 0.30 /
+     * 0.29 s against 1.11 / 1.64 s and 0.28 / 0.45 s (the second run thrashed). bench/results/cpu-initial-heap-2026-12-07.md.
      */
     static List<String> collectorOptions(List<String> jvmArgs, java.util.Map<String, String> env, int javaFeature) {
         // In the order the child reads them, so that the last -Xmx is the one it uses: the environment's, then the
@@ -98,12 +107,20 @@ public final class Main implements Runnable {
         boolean smallHeap = maxHeapBytes(userOptions) < 3 * YOUNG_GENERATION_BOUND_MIB * MIB;
         if (sizesYoung || smallHeap || javaFeature >= 25) return List.of("-XX:+UseParallelGC");
         boolean userSizingPolicy = userOptions.stream().anyMatch(a -> a.matches("-XX:[+-]UseAdaptiveSizePolicy"));
-        return userSizingPolicy ? List.of("-XX:+UseParallelGC", YOUNG_GENERATION_SIZE, YOUNG_GENERATION_BOUND)
-                : List.of("-XX:+UseParallelGC", YOUNG_GENERATION_SIZE, YOUNG_GENERATION_BOUND, FIXED_GENERATIONS);
+        boolean userInitialHeap = userOptions.stream().anyMatch(a -> a.startsWith("-Xms") || a.startsWith("-XX:InitialHeapSize="));
+        List<String> options = new ArrayList<>(List.of("-XX:+UseParallelGC", YOUNG_GENERATION_SIZE, YOUNG_GENERATION_BOUND));
+        if (!userSizingPolicy) options.add(FIXED_GENERATIONS);
+        if (!userSizingPolicy && !userInitialHeap) options.add(INITIAL_HEAP);
+        return List.copyOf(options);
     }
 
     private static final long MIB = 1L << 20;
-    private static final long YOUNG_GENERATION_BOUND_MIB = 640;
+    private static final long YOUNG_GENERATION_BOUND_MIB = 384;
+    /**
+     * The initial heap with {@link #FIXED_GENERATIONS}: room in the old generation from the start, so that young
+     * collections can promote (collectorOptions). Below the smallest maximum heap that gets these options (3 × 384 MiB).
+     */
+    static final String INITIAL_HEAP = "-Xms1024m";
     /** The young-generation bound the launcher gives the parallel collector; why and what it saves: collectorOptions. */
     static final String YOUNG_GENERATION_BOUND = "-XX:MaxNewSize=" + YOUNG_GENERATION_BOUND_MIB + "m";
     /** The young generation at that size from the start (with {@link #FIXED_GENERATIONS}, it stays there). */

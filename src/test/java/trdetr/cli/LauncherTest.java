@@ -23,7 +23,7 @@ class LauncherTest {
      */
     @Test
     void theParallelCollectorUnlessTheUserChoseOne() {
-        List<String> ours = List.of("-XX:+UseParallelGC", Main.YOUNG_GENERATION_SIZE, Main.YOUNG_GENERATION_BOUND, Main.FIXED_GENERATIONS);
+        List<String> ours = List.of("-XX:+UseParallelGC", Main.YOUNG_GENERATION_SIZE, Main.YOUNG_GENERATION_BOUND, Main.FIXED_GENERATIONS, Main.INITIAL_HEAP);
         assertThat(Main.collectorOptions(List.of("-Xmx4g"), Map.of(), 17)).isEqualTo(ours);
         assertThat(Main.collectorOptions(List.of("-XX:+UseG1GC"), Map.of(), 17)).isEmpty();
         assertThat(Main.collectorOptions(List.of(), Map.of("JAVA_TOOL_OPTIONS", "-Xss4m  -XX:+UseZGC"), 17)).isEmpty();
@@ -42,12 +42,15 @@ class LauncherTest {
         assertThat(Main.collectorOptions(List.of(), Map.of(), 21)).contains(Main.YOUNG_GENERATION_BOUND);
     }
 
-    /** Below 3 x 640 MiB of maximum heap the bound would change nothing (and at or above the heap, warn): none. */
+    /** Below 3 x 384 MiB of maximum heap the bound would change nothing (and at or above the heap, warn): none. */
     @Test
     void noYoungGenerationBoundInASmallHeap() {
-        for (String heap : List.of("-Xmx512m", "-Xmx1g", "-XX:MaxHeapSize=1919m", "-Xmx1966079k"))
+        for (String heap : List.of("-Xmx512m", "-Xmx1g", "-XX:MaxHeapSize=1151m", "-Xmx1179647k"))
             assertThat(Main.collectorOptions(List.of(heap), Map.of(), 17)).as(heap).containsExactly("-XX:+UseParallelGC");
-        assertThat(Main.collectorOptions(List.of("-Xmx1920m"), Map.of(), 17)).contains(Main.YOUNG_GENERATION_BOUND);
+        assertThat(Main.collectorOptions(List.of("-Xmx1152m"), Map.of(), 17)).contains(Main.YOUNG_GENERATION_BOUND);
+        assertThat(Main.collectorOptions(List.of("-Xmx1151m"), Map.of(), 17)).containsExactly("-XX:+UseParallelGC");
+        // the user's own initial heap stays theirs
+        assertThat(Main.collectorOptions(List.of("-Xms2g"), Map.of(), 17)).doesNotContain(Main.INITIAL_HEAP).contains(Main.FIXED_GENERATIONS);
         assertThat(Main.collectorOptions(List.of("-Xmx4g", "-Xmx1g"), Map.of(), 17)).containsExactly("-XX:+UseParallelGC");
         assertThat(Main.collectorOptions(List.of(), Map.of("JAVA_TOOL_OPTIONS", "-Xmx512m"), 17)).containsExactly("-XX:+UseParallelGC");
         assertThat(Main.maxHeapBytes(List.of("-Xmx2G"))).isEqualTo(2L << 30);
