@@ -21,8 +21,9 @@ for f in "$JAR" "$SPARK_JAR"; do [ -f "$f" ] || { echo "missing $f (build it fir
 mvn -B -q -f spark/pom.xml dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile="$WORK/spark.classpath" >/dev/null
 # The flags of spark/pom.xml's surefire argLine (Spark's own Java 17 list and the Vector API module).
 FLAGS=$(sed -n '/<spark.jvm.flags>/,/<\/spark.jvm.flags>/p' spark/pom.xml | sed 's/<[^>]*>//g' | tr -s ' \n' ' ')
-# The collector `java -jar target/trdetr.jar` relaunches itself with (trdetr.cli.Main): the comparison is of the work.
-FLAGS="$FLAGS -XX:+UseParallelGC"
+# The collector and heap sizing `java -jar target/trdetr.jar` relaunches itself with (trdetr.cli.Main.collectorOptions):
+# the comparison is of the work.
+FLAGS="$FLAGS -XX:+UseParallelGC -XX:NewSize=384m -XX:MaxNewSize=384m -XX:-UseAdaptiveSizePolicy -Xms1024m"
 
 DATA="$WORK/demo-$VAL"
 [ -f "$DATA/DEMO_COMPLETE.json" ] || java -cp "$JAR" trdetr.data.DemoDataset "$DATA" 2024 1200 "$VAL" >/dev/null
@@ -57,6 +58,9 @@ spark() {   # master, extra options...
 echo "# $(date -u +%F) $(nproc) cores, $(java -version 2>&1 | head -1); $VAL queries, $RUNS runs each"
 printf 'command\tmedian s\tqueries/s\truns (s)\n'
 time_runs "predict" java -jar "$JAR" predict --checkpoint "$CKPT" --eval-path "$DATA/val.jsonl" "${FEATS[@]}" --out "$WORK/predict.jsonl"
+# local[1] gives its task one core (spark.task.cpus): its fair reference is predict on one thread.
+time_runs "predict --threads 1" java -jar "$JAR" predict --threads 1 --checkpoint "$CKPT" --eval-path "$DATA/val.jsonl" "${FEATS[@]}" \
+    --out "$WORK/predict_1.jsonl"
 time_runs "spark local[1]" spark 'local[1]'
 time_runs "spark local[2]" spark 'local[2]'
 

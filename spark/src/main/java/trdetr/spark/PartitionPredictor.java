@@ -45,9 +45,21 @@ final class PartitionPredictor implements FlatMapFunction<Iterator<Tuple2<Long, 
         this.settings = settings;
     }
 
+    /**
+     * The CPU threads a task computes with: the user's --threads, else the cores Spark gives each task
+     * (spark.task.cpus, 1 by default). Spark runs as many tasks at once as an executor has cores over spark.task.cpus,
+     * so this keeps the executor's cores busy without more threads than cores: with all cores per task, two tasks on
+     * two cores ran slower together than one alone (bench/results/spark-local-2026-12-07.md).
+     */
+    static int threadsPerTask(int requested, TaskContext task) {
+        if (requested > 0) return requested;
+        return task == null ? 1 : Math.max(1, task.cpus());
+    }
+
     @Override public Iterator<PredictedRow> call(Iterator<Tuple2<Long, ManifestRow>> partition) {
         failFirstAttemptIfAsked();
-        if (settings.threads() > 0 && Parallel.threads() != settings.threads()) Parallel.setThreads(settings.threads());
+        int threads = threadsPerTask(settings.threads(), TaskContext.get());
+        if (Parallel.threads() != threads) Parallel.setThreads(threads);
         DatasetOptions options = data.options();
         List<PredictedRow> out = new ArrayList<>();
         List<Annotation> rows = new ArrayList<>();

@@ -4,8 +4,8 @@ import java.io.Serializable;
 
 /**
  * How the executors predict: the device, the eval batch size, the post-processing of {@code trdetr predict}
- * (NMS threshold, windows before and after it), whether bad rows are skipped, and the CPU threads per executor
- * (0: leave the default, all cores).
+ * (NMS threshold, windows before and after it), whether bad rows are skipped, and the CPU threads per task
+ * (0: the cores Spark gives a task, spark.task.cpus).
  */
 public record PredictionSettings(String device, int evalBsz, double nmsThd, int maxBeforeNms, int maxAfterNms, boolean skipBad, int threads)
         implements Serializable {

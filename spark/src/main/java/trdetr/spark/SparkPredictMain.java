@@ -38,7 +38,7 @@ public final class SparkPredictMain implements Callable<Integer> {
     @Option(names = "--max-before-nms", defaultValue = "10") int maxBeforeNms;
     @Option(names = "--max-after-nms", defaultValue = "10") int maxAfterNms;
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or auto: the executors' device (default: ${DEFAULT-VALUE}).") String device;
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads per executor JVM (0: all its cores).") int threads;
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads per task (0: spark.task.cpus, one by default, so an executor runs a task per core).") int threads;
     @Option(names = "--skip-bad", description = "Skip rows whose line or feature files are bad (missing, unreadable, NaN) and report them, instead of failing the job.")
     boolean skipBad;
     @Option(names = "--partitions", defaultValue = "0", description = "Partitions of the prediction stage (0: four per core, at most one per batch).") int partitions;

@@ -68,6 +68,13 @@ class SparkPredictJobTest {
         return cli(() -> SparkPredictMain.run(all.toArray(String[]::new)));
     }
 
+    /** A task computes on the threads asked for, else on the cores Spark gives a task (one by default), never none. */
+    @Test
+    void threadsPerTaskAreTheUsersOrSparks() {
+        assertThat(PartitionPredictor.threadsPerTask(3, null)).isEqualTo(3);
+        assertThat(PartitionPredictor.threadsPerTask(0, null)).isEqualTo(1);
+    }
+
     @Test
     void theSubmissionAndMetricsEqualPredictsAndEvals() throws Exception {
         Path out = tmp.resolve("spark.jsonl");
