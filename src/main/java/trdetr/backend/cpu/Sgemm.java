@@ -78,7 +78,7 @@ public final class Sgemm {
      */
     static void gemmOnThisThread(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
                                  float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        VectorSgemm.gemmSerial(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        VectorSgemm.gemmSerial(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, false);
     }
 
     /** The same for {@code batch} independent products; matrix t uses offsets aOff+t*strideA, bOff+t*strideB,

@@ -145,12 +145,12 @@ final class VectorSgemm {
         }
     }
 
-    /** {@link #gemm} (no bias, no accumulation) on the calling thread alone: for kernels that already split their work. */
+    /** {@link #gemm} (no bias) on the calling thread alone: for callers that already split their work over the threads. */
     static void gemmSerial(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
-                           float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+                           float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
-            zero(m, n, c, cOff, ldc);
+            if (!accumulate) zero(m, n, c, cOff, ldc);
             return;
         }
         Ctx ctx = CTX.get();
@@ -158,7 +158,7 @@ final class VectorSgemm {
         for (int j0 = 0; j0 < n; j0 += slab) {
             int ns = Math.min(slab, n - j0);
             int bo = bOff + (transB ? j0 * ldb : j0);
-            new Product(transA, transB, m, ns, k, a, aOff, lda, b, bo, ldb, c, cOff + j0, ldc, false,
+            new Product(transA, transB, m, ns, k, a, aOff, lda, b, bo, ldb, c, cOff + j0, ldc, accumulate,
                         ctx.bpack(packedBSize(k, ns))).run(false);
         }
     }
@@ -178,17 +178,8 @@ final class VectorSgemm {
             }
             return;
         }
-        Parallel.forEach(batch, t -> {
-            Ctx ctx = CTX.get();
-            int ao = aOff + t * strideA, bo0 = bOff + t * strideB, co = cOff + t * strideC;
-            int slab = slabWidth(k, n);
-            for (int j0 = 0; j0 < n; j0 += slab) {
-                int ns = Math.min(slab, n - j0);
-                int bo = bo0 + (transB ? j0 * ldb : j0);
-                new Product(transA, transB, m, ns, k, a, ao, lda, b, bo, ldb, c, co + j0, ldc, accumulate,
-                            ctx.bpack(packedBSize(k, ns))).run(false);
-            }
-        });
+        Parallel.forEach(batch, t -> gemmSerial(transA, transB, m, n, k, a, aOff + t * strideA, lda, b, bOff + t * strideB, ldb,
+                                                c, cOff + t * strideC, ldc, accumulate));
     }
 
     private static int slabWidth(int k, int n) {
