@@ -114,15 +114,20 @@ public final class MomentRetriever implements AutoCloseable {
         if (!Files.isDirectory(clip)) throw new FormatException(clip, "not a CLIP folder (config.json, model.safetensors, vocab.json, merges.txt)");
         Backend previous = Tensor.setDefaultBackend(backend);
         try {
-            TrDetr model = Checkpoint.loadModel(checkpoint, null);
-            ClipModel clipModel = ClipModel.load(clip, backend, DType.FLOAT32);
-            requireClipOnly(model, clipModel);                 // before looking for FFmpeg: the more basic mistake first
-            ClipFeatureExtractor x = new ClipFeatureExtractor(clipModel, ClipTokenizer.fromHuggingFace(clip), Ffmpeg.locate(ffmpeg),
-                    model.config().clipLength(), 60);
-            return new MomentRetriever(model, x);
+            return withClip(Checkpoint.loadModel(checkpoint, null), clip, ffmpeg, backend);
         } finally {
             Tensor.setDefaultBackend(previous);
         }
+    }
+
+    /** A loaded model with the CLIP folder {@code clip} on {@code backend} and FFmpeg ({@code ffmpeg} as in {@link #open}). */
+    public static MomentRetriever withClip(TrDetr model, Path clip, Path ffmpeg, Backend backend) throws IOException {
+        if (!Files.isDirectory(clip)) throw new FormatException(clip, "not a CLIP folder (config.json, model.safetensors, vocab.json, merges.txt)");
+        ClipModel clipModel = ClipModel.load(clip, backend, DType.FLOAT32);
+        requireClipOnly(model, clipModel);                     // before looking for FFmpeg: the more basic mistake first
+        ClipFeatureExtractor x = new ClipFeatureExtractor(clipModel, ClipTokenizer.fromHuggingFace(clip), Ffmpeg.locate(ffmpeg),
+                model.config().clipLength(), 60);
+        return new MomentRetriever(model, x);
     }
 
     /** {@link #open(Path, Path, Path, Backend)} on the CPU with the system's FFmpeg. */

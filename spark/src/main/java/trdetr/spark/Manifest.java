@@ -43,11 +43,16 @@ final class Manifest {
      */
     static void requireUniqueQids(JavaPairRDD<Long, ManifestRow> rows, Path source, DatasetKind kind, boolean skipBad) {
         String file = source.toString();                 // a Path does not serialize
+        requireUniqueQids(rows, source, skipBad, r -> AnnotationReader.parse(Path.of(file), r.line(), r.json(), kind, false).qid());
+    }
+
+    /** The same with the rows' qids as {@code qidOf} reads them (throwing FormatException for a bad row). */
+    static void requireUniqueQids(JavaPairRDD<Long, ManifestRow> rows, Path source, boolean skipBad,
+                                  org.apache.spark.api.java.function.Function<ManifestRow, String> qidOf) {
         List<Tuple2<String, Iterable<Integer>>> repeated = rows.values().flatMapToPair(r -> {
             List<Tuple2<String, Integer>> out = new ArrayList<>(1);
             try {
-                Annotation a = AnnotationReader.parse(Path.of(file), r.line(), r.json(), kind, false);
-                out.add(new Tuple2<>(a.qid(), r.line()));
+                out.add(new Tuple2<>(qidOf.call(r), r.line()));
             } catch (FormatException e) {
                 if (!skipBad) throw e;                  // skipped and reported by the prediction
             }

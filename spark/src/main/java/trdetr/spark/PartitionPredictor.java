@@ -89,7 +89,7 @@ final class PartitionPredictor implements FlatMapFunction<Iterator<Tuple2<Long, 
         ScoringRecipe scoring = ScoringRecipe.of(options.kind());
         Predictor predictor = new Predictor(scoring, scoring.postProcessor(options.clipLength()), settings.nmsThd(), settings.maxBeforeNms(),
                 settings.maxAfterNms());
-        try (ExecutorModels.Lease lease = ExecutorModels.borrow(checkpoint, settings.device());
+        try (ExecutorModels.Lease<trdetr.model.TrDetr> lease = ExecutorModels.borrow(checkpoint, settings.device());
              DataLoader loader = DataLoader.evaluation(dataset, settings.evalBsz())) {
             return predictor.predict(lease.model(), loader);
         }

@@ -63,6 +63,7 @@ public final class SparkPredictJob {
     private final Path checkpoint;
     private final PredictionSettings settings;
     private int partitions;
+    private VideoSource video;
 
     /**
      * @param manifest a jsonl or Parquet manifest (a path or URI Spark reads)
@@ -87,6 +88,17 @@ public final class SparkPredictJob {
     }
 
     /**
+     * Rows name video files ({@code qid}, {@code query}, {@code video}, optional {@code vid}) instead of feature files:
+     * the executors compute each video's CLIP features once, with the CLIP folder and FFmpeg of {@code source}, and
+     * predict its rows as {@code predict --video} does ({@link VideoPartitionPredictor}). The model must read CLIP
+     * features only.
+     */
+    public SparkPredictJob fromVideoFiles(VideoSource source) {
+        video = source;
+        return this;
+    }
+
+    /**
      * Every row's submission line or skip message, in manifest order (lazy: nothing runs until an action). With
      * {@code uniqueQids} two rows with one qid stop the job first, as {@code predict} does.
      */
@@ -97,11 +109,23 @@ public final class SparkPredictJob {
         JavaPairRDD<Long, ManifestRow> rows = Manifest.rows(spark, manifest).persist(StorageLevel.MEMORY_AND_DISK());
         long n = rows.count();
         if (n == 0) throw new UserError(manifest + ": has no rows (empty manifest)");
-        if (uniqueQids) Manifest.requireUniqueQids(rows, data.annotations(), data.kind(), settings.skipBad());
+        if (uniqueQids && video == null) Manifest.requireUniqueQids(rows, data.annotations(), data.kind(), settings.skipBad());
         int parts = partitions > 0 ? partitions : 4 * sc.defaultParallelism();
         Broadcast<byte[]> broadcast = sc.broadcast(weights);
+        if (video != null) return predictVideos(rows, broadcast, parts, uniqueQids);
         return rows.repartitionAndSortWithinPartitions(new BatchPartitioner(parts, settings.evalBsz(), n))
                 .mapPartitions(new PartitionPredictor(new ShippedOptions(data), broadcast, settings));
+    }
+
+    /** Rows grouped by video file, each video's rows predicted together, back in manifest order. */
+    private JavaRDD<PredictedRow> predictVideos(JavaPairRDD<Long, ManifestRow> rows, Broadcast<byte[]> broadcast, int parts,
+                                                boolean uniqueQids) {
+        String name = data.annotations().toString();      // a Path does not serialize
+        if (uniqueQids) Manifest.requireUniqueQids(rows, data.annotations(), settings.skipBad(),
+                r -> String.valueOf(VideoPartitionPredictor.parse(name, r).qid()));
+        return rows.values().groupBy(r -> VideoPartitionPredictor.videoOf(name, r), parts)
+                .mapPartitions(new VideoPartitionPredictor(name, broadcast, video, settings))
+                .sortBy(PredictedRow::position, true, parts);
     }
 
     /**

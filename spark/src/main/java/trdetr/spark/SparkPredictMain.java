@@ -9,6 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import trdetr.cli.DataArgs;
 import trdetr.cli.UserError;
+import trdetr.data.DatasetKind;
 import trdetr.data.DatasetOptions;
 
 /**
@@ -42,6 +43,10 @@ public final class SparkPredictMain implements Callable<Integer> {
     @Option(names = "--skip-bad", description = "Skip rows whose line or feature files are bad (missing, unreadable, NaN) and report them, instead of failing the job.")
     boolean skipBad;
     @Option(names = "--partitions", defaultValue = "0", description = "Partitions of the prediction stage (0: four per core, at most one per batch).") int partitions;
+    @Option(names = "--clip", paramLabel = "DIR", description = "Rows name video files (qid, query, video, optional vid): the executors compute their CLIP features with this CLIP folder (the same path on every executor); no feature folders then.")
+    Path clip;
+    @Option(names = "--ffmpeg", paramLabel = "PATH", description = "FFmpeg's ffmpeg program on the executors, with --clip (default: TRDETR_FFMPEG, else the PATH).")
+    Path ffmpeg;
     @Option(names = "--master", description = "Spark master when not started by spark-submit, e.g. local[2].") String master;
 
     public static void main(String[] args) {
@@ -66,7 +71,11 @@ public final class SparkPredictMain implements Callable<Integer> {
             case "parquet" -> SparkPredictJob.Format.PARQUET;
             default -> throw new UserError("--format " + format + ": expected jsonl or parquet");
         };
-        DatasetOptions options = data.options(Path.of(manifest), false);
+        if (ffmpeg != null && clip == null) throw new UserError("--ffmpeg goes with --clip (a manifest of video files)");
+        // Video files: no feature folders are read. DatasetOptions requires some, so it names the CLIP folder, which gives
+        // both kinds of features here; the dataset kind only sets how the output is scored.
+        DatasetOptions options = clip != null ? DatasetOptions.builder(DatasetKind.QVHIGHLIGHTS, Path.of(manifest)).videoDirs(clip).textDir(clip).build()
+                : data.options(Path.of(manifest), false);
         PredictionSettings settings = new PredictionSettings(device, evalBsz, nmsThd, maxBeforeNms, maxAfterNms,
                 skipBad || options.skipMissing() || options.skipNonFinite(), threads);
         SparkSession.Builder builder = SparkSession.builder().appName("trdetr-spark");
@@ -74,6 +83,7 @@ public final class SparkPredictMain implements Callable<Integer> {
         SparkSession spark = builder.getOrCreate();
         try {
             SparkPredictJob job = new SparkPredictJob(spark, manifest, options, checkpoint, settings).partitions(partitions);
+            if (clip != null) job.fromVideoFiles(new VideoSource(clip.toAbsolutePath().toString(), ffmpeg == null ? null : ffmpeg.toAbsolutePath().toString()));
             if (topK != null) {
                 SparkPredictJob.TopMoments r = job.writeTopMoments(topK, out);
                 report(r.skipped());

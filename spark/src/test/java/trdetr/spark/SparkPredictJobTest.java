@@ -242,6 +242,70 @@ class SparkPredictJobTest {
     }
 
     /** {exit code, stdout, stderr} of a command run in this JVM. */
+    /**
+     * A manifest of video files (two rows on one video, a qid that is a string, a vid left out): each line is what
+     * MomentRetriever, the code of {@code predict --video}, gives for its row, in manifest order; a video FFmpeg cannot
+     * read stops the job in one line naming it, or with --skip-bad is reported and left out.
+     */
+    @Test
+    void videoFilesArePredictedAsPredictVideoPredictsThem() throws Exception {
+        Path videos = Path.of("..", "src", "test", "resources", "video").toAbsolutePath().normalize();
+        Path clipDir = Path.of("..", "src", "test", "resources", "clip").toAbsolutePath().normalize();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(videos) && Files.isDirectory(clipDir),
+                "the main module's video and CLIP fixtures are not at ../src/test/resources");
+        try {
+            trdetr.video.Ffmpeg.locate(null);
+        } catch (Exception e) {
+            org.junit.jupiter.api.Assumptions.abort("no FFmpeg here: " + e.getMessage());
+        }
+        // A small random model that reads the fixture CLIP's features (32 + 2 TEF video, 64 text), 8 clips a window.
+        trdetr.model.TrDetrConfig c = trdetr.model.TrDetrConfig.fromOptions(java.util.Map.of("enc_layers", 1, "dec_layers", 1,
+                "dim_feedforward", 32, "num_queries", 6, "v_feat_dim", 34, "t_feat_dim", 64, "max_v_l", 8, "max_q_l", 32));
+        trdetr.model.TrDetr model = new trdetr.model.TrDetr(c, new trdetr.tensor.Generator(3), trdetr.tensor.DType.FLOAT32);
+        Path ckpt = tmp.resolve("clip-model.ckpt");
+        trdetr.train.Checkpoint.save(ckpt, model, null, new trdetr.train.Checkpoint.Progress(0, 0, 0, java.util.Map.of()));
+        String walk = videos.resolve("walk.mp4").toString(), bars = videos.resolve("bars.mkv").toString();
+        String portrait = videos.resolve("portrait.webm").toString();
+        List<String> rows = List.of(
+                "{\"qid\": 1, \"query\": \"a person walks\", \"video\": " + JSON.writeValueAsString(walk) + "}",
+                "{\"qid\": 2, \"query\": \"colour bars\", \"vid\": \"bars_video\", \"video\": " + JSON.writeValueAsString(bars) + "}",
+                "{\"qid\": 3, \"query\": \"someone walking fast\", \"video\": " + JSON.writeValueAsString(walk) + "}",
+                "{\"qid\": \"four\", \"query\": \"a tall picture\", \"video\": " + JSON.writeValueAsString(portrait) + "}");
+        Path manifest = tmp.resolve("videos.jsonl"), out = tmp.resolve("videos_submission.jsonl");
+        Files.writeString(manifest, String.join("\n", rows) + "\n");
+        String[] run = cli(() -> SparkPredictMain.run("--checkpoint", ckpt.toString(), "--manifest", manifest.toString(),
+                "--clip", clipDir.toString(), "--out", out.toString()));
+        assertThat(run[0]).as(run[2]).isEqualTo("0");
+
+        trdetr.inference.MomentRetriever retriever = trdetr.inference.MomentRetriever.withClip(
+                trdetr.train.Checkpoint.loadModel(ckpt, null), clipDir, null, trdetr.backend.cpu.CpuBackend.INSTANCE);
+        List<trdetr.inference.MomentRetriever.Result> onWalk = retriever.predict(Path.of(walk), List.of("a person walks", "someone walking fast"));
+        List<String> expected = List.of(
+                onWalk.get(0).toSubmissionLine(1L, "walk").toJson(),
+                retriever.predict(Path.of(bars), List.of("colour bars")).get(0).toSubmissionLine(2L, "bars_video").toJson(),
+                onWalk.get(1).toSubmissionLine(3L, "walk").toJson(),
+                retriever.predict(Path.of(portrait), List.of("a tall picture")).get(0).toSubmissionLine("four", "portrait").toJson());
+        assertThat(Files.readAllLines(out)).containsExactlyElementsOf(expected);
+
+        // A file that is not a video: one line naming it, and nothing written; with --skip-bad, reported and left out.
+        Path broken = tmp.resolve("broken.mp4");
+        Files.writeString(broken, "not a video");
+        List<String> withBroken = new ArrayList<>(rows);
+        withBroken.add("{\"qid\": 5, \"query\": \"anything\", \"video\": " + JSON.writeValueAsString(broken.toString()) + "}");
+        Files.writeString(manifest, String.join("\n", withBroken) + "\n");
+        Path out2 = tmp.resolve("videos_submission2.jsonl");
+        String[] failed = cli(() -> SparkPredictMain.run("--checkpoint", ckpt.toString(), "--manifest", manifest.toString(),
+                "--clip", clipDir.toString(), "--out", out2.toString()));
+        assertThat(failed[0]).isEqualTo("2");
+        assertThat(failed[2].strip().lines().filter(l -> l.startsWith("error: ")).toList()).singleElement().asString().contains("broken.mp4");
+        assertThat(out2).doesNotExist();
+        String[] skipped = cli(() -> SparkPredictMain.run("--checkpoint", ckpt.toString(), "--manifest", manifest.toString(),
+                "--clip", clipDir.toString(), "--out", out2.toString(), "--skip-bad"));
+        assertThat(skipped[0]).as(skipped[2]).isEqualTo("0");
+        assertThat(Files.readAllLines(out2)).containsExactlyElementsOf(expected);
+        assertThat(skipped[1]).contains("skipped 1 row").contains("broken.mp4");
+    }
+
     private static String[] cli(java.util.function.IntSupplier command) {
         PrintStream out = System.out, err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
