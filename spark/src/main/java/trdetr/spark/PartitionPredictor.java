@@ -14,6 +14,8 @@ import trdetr.data.AnnotationReader;
 import trdetr.data.DataLoader;
 import trdetr.data.DatasetOptions;
 import trdetr.data.MomentDataset;
+import trdetr.eval.JsonlLine;
+import trdetr.eval.JsonlReader;
 import trdetr.eval.ScoringRecipe;
 import trdetr.eval.SubmissionLine;
 import trdetr.inference.Predictor;
@@ -60,25 +62,44 @@ final class PartitionPredictor implements FlatMapFunction<Iterator<Tuple2<Long, 
         failFirstAttemptIfAsked();
         int threads = threadsPerTask(settings.threads(), TaskContext.get());
         if (Parallel.threads() != threads) Parallel.setThreads(threads);
-        DatasetOptions options = data.options();
+        DatasetOptions folders = data.options();
+        List<ManifestRow> manifestRows = new ArrayList<>();
+        partition.forEachRemaining(t -> manifestRows.add(t._2()));
         List<PredictedRow> out = new ArrayList<>();
         List<Annotation> rows = new ArrayList<>();
         List<Long> positions = new ArrayList<>();
-        while (partition.hasNext()) {
-            ManifestRow r = partition.next()._2();
+        // Rows that name their own feature files: this task's rows are read through links (RowFeatureFiles).
+        List<JsonlLine> json = new ArrayList<>();
+        boolean ownFiles = false;
+        for (ManifestRow r : manifestRows) {
+            JsonlLine line = null;
             try {
-                Annotation a = AnnotationReader.parse(options.annotations(), r.line(), r.json(), options.kind(), false);
-                if (settings.skipBad()) MomentDataset.of(options, List.of(a));      // reads its features: a bad file shows here
-                rows.add(a);
-                positions.add(r.position());
+                line = JsonlReader.parse(folders.annotations(), r.line(), r.json());
             } catch (FormatException e) {
-                if (!settings.skipBad()) throw e;
-                out.add(new PredictedRow(r.position(), null, e.getMessage()));
+                // not JSON: AnnotationReader reports it below
             }
+            json.add(line);
+            ownFiles |= line != null && RowFeatureFiles.namesFiles(line.node());
         }
-        if (!rows.isEmpty()) {
-            List<SubmissionLine> lines = predict(options, rows);
-            for (int i = 0; i < lines.size(); i++) out.add(new PredictedRow(positions.get(i), lines.get(i).toJson(), null));
+        try (RowFeatureFiles links = ownFiles ? new RowFeatureFiles(folders) : null) {
+            DatasetOptions options = links == null ? folders : links.options();
+            for (int i = 0; i < manifestRows.size(); i++) {
+                ManifestRow r = manifestRows.get(i);
+                try {
+                    Annotation a = AnnotationReader.parse(options.annotations(), r.line(), r.json(), options.kind(), false);
+                    if (links != null) links.add(a, json.get(i));
+                    if (settings.skipBad()) MomentDataset.of(options, List.of(a));      // reads its features: a bad file shows here
+                    rows.add(a);
+                    positions.add(r.position());
+                } catch (FormatException e) {
+                    if (!settings.skipBad()) throw e;
+                    out.add(new PredictedRow(r.position(), null, e.getMessage()));
+                }
+            }
+            if (!rows.isEmpty()) {
+                List<SubmissionLine> lines = predict(options, rows);
+                for (int i = 0; i < lines.size(); i++) out.add(new PredictedRow(positions.get(i), lines.get(i).toJson(), null));
+            }
         }
         out.sort(Comparator.comparingLong(PredictedRow::position));
         return out.iterator();

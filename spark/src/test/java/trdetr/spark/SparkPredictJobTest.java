@@ -306,6 +306,50 @@ class SparkPredictJobTest {
         assertThat(skipped[1]).contains("skipped 1 row").contains("broken.mp4");
     }
 
+    /**
+     * Rows that name their feature files (moved out of the folders, under other names) give predict's lines exactly,
+     * with the folders empty; a row naming a file that is not there fails in one line naming the manifest line.
+     */
+    @Test
+    void rowsThatNameTheirFeatureFilesGivePredictsLines() throws Exception {
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Path emptyVideo = Files.createDirectories(tmp.resolve("empty_video")), emptyText = Files.createDirectories(tmp.resolve("empty_text"));
+        List<String> rows = new ArrayList<>();
+        java.util.Map<String, Path> videoCopies = new java.util.HashMap<>();
+        int i = 0;
+        for (String line : Files.readAllLines(demo.val())) {
+            if (line.isBlank()) continue;
+            com.fasterxml.jackson.databind.node.ObjectNode row = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
+            String vid = row.get("vid").asText(), qid = row.get("qid").asText();
+            // one copy per video (rows on one video must name one file: RowFeatureFiles refuses two), one per query
+            Path v = videoCopies.computeIfAbsent(vid, x -> elsewhere.resolve("video_" + videoCopies.size() + ".npz"));
+            Path t = elsewhere.resolve("text_" + i + ".npz");
+            if (!Files.exists(v)) Files.copy(demo.videoDir().resolve(vid + ".npz"), v);
+            Files.copy(demo.textDir().resolve("qid" + qid + ".npz"), t);
+            if (i % 2 == 0) row.putArray("video_features").add(v.toString());       // a list of one path
+            else row.put("video_features", v.toString());                          // or the path itself
+            row.put("query_features", t.toString());
+            rows.add(JSON.writeValueAsString(row));
+            i++;
+        }
+        Path manifest = tmp.resolve("own_files.jsonl"), out = tmp.resolve("own_files_submission.jsonl");
+        Files.writeString(manifest, String.join("\n", rows) + "\n");
+        String[] r = cli(() -> SparkPredictMain.run("--checkpoint", checkpoint.toString(), "--t-feat-dir", emptyText.toString(),
+                "--v-feat-dirs", emptyVideo.toString(), "--eval-bsz", BSZ, "--manifest", manifest.toString(), "--out", out.toString()));
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(Files.readAllLines(out)).containsExactlyElementsOf(Files.readAllLines(predicted));
+
+        rows.set(3, rows.get(3).replace("text_3.npz", "text_missing.npz"));
+        Files.writeString(manifest, String.join("\n", rows) + "\n");
+        Path out2 = tmp.resolve("own_files_submission2.jsonl");
+        String[] bad = cli(() -> SparkPredictMain.run("--checkpoint", checkpoint.toString(), "--t-feat-dir", emptyText.toString(),
+                "--v-feat-dirs", emptyVideo.toString(), "--eval-bsz", BSZ, "--manifest", manifest.toString(), "--out", out2.toString()));
+        assertThat(bad[0]).isEqualTo("2");
+        assertThat(bad[2].strip().lines().filter(l -> l.startsWith("error: ")).toList()).singleElement().asString()
+                .contains("own_files.jsonl: line 4: \"query_features\"").contains("text_missing.npz: no such file");
+        assertThat(out2).doesNotExist();
+    }
+
     private static String[] cli(java.util.function.IntSupplier command) {
         PrintStream out = System.out, err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
