@@ -13,9 +13,9 @@ import trdetr.tensor.Tensor;
 
 /**
  * Softmax, log-softmax and layer norm over the last axis, forward and backward, as kernels/normalization.cu on the
- * GPU. Rows are independent: each row's sums run whole, in order, on one thread, so splitting rows over threads
- * leaves every result bit-identical. The softmax forward has a float32 loop of its own; the rest runs in double
- * through {@link DoubleView}.
+ * GPU. Rows are independent: each row's sums run whole, in one fixed order ({@link #sum}), on one thread, so
+ * splitting rows over threads leaves every result bit-identical. The softmax forward has a float32 loop of its own
+ * (exponentials by {@link DoubleExp}); the rest runs in double through {@link DoubleView}.
  */
 final class CpuNormalization {
     private CpuNormalization() {}
