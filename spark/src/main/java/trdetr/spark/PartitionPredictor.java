@@ -14,7 +14,6 @@ import trdetr.data.AnnotationReader;
 import trdetr.data.DataLoader;
 import trdetr.data.DatasetOptions;
 import trdetr.data.MomentDataset;
-import trdetr.eval.JsonlLine;
 import trdetr.eval.JsonlReader;
 import trdetr.eval.ScoringRecipe;
 import trdetr.eval.SubmissionLine;
@@ -58,10 +57,15 @@ final class PartitionPredictor implements FlatMapFunction<Iterator<Tuple2<Long, 
         return task == null ? 1 : Math.max(1, task.cpus());
     }
 
+    /** Sets this JVM's CPU threads to {@link #threadsPerTask} for the running task (all its tasks agree on the number). */
+    static void useTaskThreads(int requested) {
+        int threads = threadsPerTask(requested, TaskContext.get());
+        if (Parallel.threads() != threads) Parallel.setThreads(threads);
+    }
+
     @Override public Iterator<PredictedRow> call(Iterator<Tuple2<Long, ManifestRow>> partition) {
         failFirstAttemptIfAsked();
-        int threads = threadsPerTask(settings.threads(), TaskContext.get());
-        if (Parallel.threads() != threads) Parallel.setThreads(threads);
+        useTaskThreads(settings.threads());
         DatasetOptions folders = data.options();
         List<ManifestRow> manifestRows = new ArrayList<>();
         partition.forEachRemaining(t -> manifestRows.add(t._2()));
@@ -69,25 +73,13 @@ final class PartitionPredictor implements FlatMapFunction<Iterator<Tuple2<Long, 
         List<Annotation> rows = new ArrayList<>();
         List<Long> positions = new ArrayList<>();
         // Rows that name their own feature files: this task's rows are read through links (RowFeatureFiles).
-        List<JsonlLine> json = new ArrayList<>();
-        boolean ownFiles = false;
-        for (ManifestRow r : manifestRows) {
-            JsonlLine line = null;
-            try {
-                line = JsonlReader.parse(folders.annotations(), r.line(), r.json());
-            } catch (FormatException e) {
-                // not JSON: AnnotationReader reports it below
-            }
-            json.add(line);
-            ownFiles |= line != null && RowFeatureFiles.namesFiles(line.node());
-        }
+        boolean ownFiles = RowFeatureFiles.anyNamesFiles(folders.annotations(), manifestRows);
         try (RowFeatureFiles links = ownFiles ? new RowFeatureFiles(folders) : null) {
             DatasetOptions options = links == null ? folders : links.options();
-            for (int i = 0; i < manifestRows.size(); i++) {
-                ManifestRow r = manifestRows.get(i);
+            for (ManifestRow r : manifestRows) {
                 try {
                     Annotation a = AnnotationReader.parse(options.annotations(), r.line(), r.json(), options.kind(), false);
-                    if (links != null) links.add(a, json.get(i));
+                    if (links != null) links.add(a, JsonlReader.parse(options.annotations(), r.line(), r.json()));
                     if (settings.skipBad()) MomentDataset.of(options, List.of(a));      // reads its features: a bad file shows here
                     rows.add(a);
                     positions.add(r.position());

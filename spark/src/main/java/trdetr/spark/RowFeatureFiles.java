@@ -12,6 +12,8 @@ import java.util.stream.Stream;
 import trdetr.data.Annotation;
 import trdetr.data.DatasetOptions;
 import trdetr.eval.JsonlLine;
+import trdetr.eval.JsonlReader;
+import trdetr.io.FormatException;
 
 /**
  * Feature files that manifest rows name themselves: {@code "video_features"} (a path, or one path for each
@@ -29,8 +31,23 @@ final class RowFeatureFiles implements AutoCloseable {
     private final Path root, textDir;
     private final List<Path> videoDirs = new ArrayList<>();
 
-    /** Whether a row names feature files of its own. */
-    static boolean namesFiles(JsonNode row) { return row.has("video_features") || row.has("query_features"); }
+    /**
+     * Whether any of the rows names feature files of its own. Only a row whose text holds one of the two keys is
+     * parsed for it, so a task over a plain manifest parses nothing more; a row that is not JSON counts as naming
+     * none (the annotation reader reports it).
+     */
+    static boolean anyNamesFiles(Path manifest, List<ManifestRow> rows) {
+        for (ManifestRow r : rows) {
+            if (!r.json().contains("_features\"")) continue;
+            try {
+                JsonNode n = JsonlReader.parse(manifest, r.line(), r.json()).node();
+                if (n.has("video_features") || n.has("query_features")) return true;
+            } catch (FormatException e) {
+                // reported where the row is read as an annotation
+            }
+        }
+        return false;
+    }
 
     RowFeatureFiles(DatasetOptions base) {
         this.base = base;

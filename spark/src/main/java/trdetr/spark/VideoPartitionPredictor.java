@@ -5,11 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple2;
-import trdetr.backend.cpu.Parallel;
 import trdetr.cli.UserError;
 import trdetr.eval.JsonlLine;
 import trdetr.eval.JsonlReader;
@@ -68,8 +66,7 @@ final class VideoPartitionPredictor implements FlatMapFunction<Iterator<Tuple2<S
     }
 
     @Override public Iterator<PredictedRow> call(Iterator<Tuple2<String, Iterable<ManifestRow>>> videos) throws Exception {
-        int threads = PartitionPredictor.threadsPerTask(settings.threads(), TaskContext.get());
-        if (Parallel.threads() != threads) Parallel.setThreads(threads);
+        PartitionPredictor.useTaskThreads(settings.threads());
         List<PredictedRow> out = new ArrayList<>();
         if (!videos.hasNext()) return out.iterator();
         try (ExecutorModels.Lease<MomentRetriever> lease = ExecutorModels.borrowRetriever(checkpoint, settings.device(), source)) {
@@ -95,12 +92,9 @@ final class VideoPartitionPredictor implements FlatMapFunction<Iterator<Tuple2<S
         try {
             Tensor features = retriever.encodeVideo(video);
             results = retriever.predict(features, rows.stream().map(VideoRow::query).toList());
-        } catch (FormatException | UserError e) {
-            if (!settings.skipBad()) throw e;
-            for (VideoRow r : rows) out.add(new PredictedRow(r.position(), null, e.getMessage()));
-            return;
-        } catch (java.io.IOException e) {
-            FormatException bad = new FormatException(video, e.getMessage(), e);
+        } catch (FormatException | UserError | java.io.IOException e) {
+            // an I/O failure is the video's too: one line naming it, as FFmpeg's own errors are
+            RuntimeException bad = e instanceof java.io.IOException io ? new FormatException(video, io.getMessage(), io) : (RuntimeException) e;
             if (!settings.skipBad()) throw bad;
             for (VideoRow r : rows) out.add(new PredictedRow(r.position(), null, bad.getMessage()));
             return;
