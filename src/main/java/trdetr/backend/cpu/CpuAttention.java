@@ -19,7 +19,7 @@ import trdetr.tensor.Tensor;
  * <p>Bit-identical to the composition: each product is the same {@link Sgemm} FMA chain per element, the masked
  * scores are -inf as {@code where} sets them, the rows go through the softmax kernel's own row function
  * ({@link CpuNormalization#softmaxRow}), and dropout draws element (n, i, j) at {@code offset + (n·Lq + i)·Lk + j}, as
- * the element-wise dropout over the whole probs tensor does. AttentionFusionTest compares the two.
+ * the element-wise dropout over the whole probs tensor does. CpuAttentionTest compares the two.
  */
 final class CpuAttention {
     private CpuAttention() {}
