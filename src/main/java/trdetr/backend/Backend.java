@@ -85,6 +85,27 @@ public interface Backend extends LossKernels {
         return binary(BinaryOp.ADD, y, rows);
     }
 
+    /**
+     * A matrix that many products take unchanged as their right operand, such as a recurrence's weight step after
+     * step: {@link FixedFactor#times} maps x (m, k) to x·wᵀ + bias when {@code transposed} (the {@link #linear}
+     * form: w (n, k), bias (n) or null) and to x·w otherwise (w (k, n), no bias). w and bias are contiguous and must
+     * not change while the factor is in use. The products are {@link #linear}'s and {@link #matmul}'s, bit for bit;
+     * a device may prepare w once (the CPU packs it for its GEMM).
+     */
+    default FixedFactor fixedFactor(Tensor w, Tensor bias, boolean transposed) {
+        if (!transposed && bias != null) throw new IllegalArgumentException("fixedFactor: a bias needs the linear form (transposed)");
+        if (!transposed) return x -> matmul(dense(this, x), w, false, false);
+        if (bias == null) return x -> matmul(dense(this, x), w, false, true);
+        return x -> linear(dense(this, x), false, w, bias);
+    }
+
+    /** A prepared right operand: {@link #fixedFactor}. */
+    @FunctionalInterface
+    interface FixedFactor {
+        /** x (m, k) times the factor: (m, n), freshly allocated. */
+        Tensor times(Tensor x);
+    }
+
     /** Softmax (or log-softmax) over the last axis; a row that is entirely -inf gives zeros (log: -inf). */
     Tensor softmax(Tensor x, boolean log);
 

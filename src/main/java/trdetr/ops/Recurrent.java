@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import trdetr.autograd.Autograd;
 import trdetr.autograd.GradMode;
+import trdetr.backend.Backend.FixedFactor;
 import trdetr.backend.Backend.GruStep;
 import trdetr.backend.Backend.GruStepGrads;
 import trdetr.tensor.Tensor;
@@ -28,9 +29,10 @@ public final class Recurrent {
         Tensor out;
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             Tensor gi = LinearAlgebra.linear(x, wIh, bIh);                                   // every step's input part
+            FixedFactor hiddenProjection = x.backend().fixedFactor(wHh.detach().contiguous(), bHh.detach().contiguous(), true);
             Tensor h = h0;
             for (int t = 0; t < steps; t++) {
-                Tensor gh = LinearAlgebra.linear(h, wHh, bHh);
+                Tensor gh = hiddenProjection.times(h);
                 GruStep step = x.backend().gruGates(gi.select(1, t), gh, h);
                 hPrev.add(h);
                 h = step.h();
@@ -43,12 +45,13 @@ public final class Recurrent {
             // The gradient reaching h_t arrives by two paths from step t + 1 (direct, and through its hidden
             // projection) plus the output's own; the gates kernel adds them, so a step is one matmul and one launch.
             Tensor carry = Tensor.zerosLike(h0), viaHidden = carry;
+            FixedFactor throughHidden = h0.backend().fixedFactor(wHh.detach().contiguous(), null, false);
             for (int t = steps - 1; t >= 0; t--) {
                 GruStepGrads d = h0.backend().gruGatesBackward(carry, viaHidden, g.select(1, t), hPrev.get(t), r.get(t), z.get(t), n.get(t), ghn.get(t));
                 dGi.add(d.dgi());
                 dGh.add(d.dgh());
                 carry = d.dhDirect();
-                viaHidden = d.dgh().matmul(wHh);
+                viaHidden = throughHidden.times(d.dgh());
             }
             java.util.Collections.reverse(dGi);
             java.util.Collections.reverse(dGh);

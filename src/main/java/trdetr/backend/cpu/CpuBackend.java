@@ -75,6 +75,25 @@ public final class CpuBackend implements Backend {
         return CpuGemm.fusesLinear(x, w) ? CpuGemm.linear(x, transX, w, bias) : Backend.super.linear(x, transX, w, bias);
     }
 
+    /** Packed once for float32 on the Vector API (CpuGemm); otherwise the default's products. */
+    @Override public FixedFactor fixedFactor(Tensor w, Tensor bias, boolean transposed) {
+        FixedFactor f = CpuGemm.fixedFactor(w, bias, transposed);
+        return f != null ? f : Backend.super.fixedFactor(w, bias, transposed);
+    }
+
+    // ------------------------------------------------------------------ the GRU's gates (CpuGru)
+
+    @Override public GruStep gruGates(Tensor gi, Tensor gh, Tensor h) {
+        return CpuGru.fuses(gi, gh, h) ? CpuGru.gates(gi, gh, h) : Backend.super.gruGates(gi, gh, h);
+    }
+
+    @Override public GruStepGrads gruGatesBackward(Tensor dhCarry, Tensor dhHidden, Tensor dOut, Tensor h, Tensor r, Tensor z,
+                                                   Tensor n, Tensor ghn) {
+        return CpuGru.fuses(dhCarry, dhHidden, dOut, h, r, z, n, ghn)
+               ? CpuGru.gatesBackward(dhCarry, dhHidden, dOut, h, r, z, n, ghn)
+               : Backend.super.gruGatesBackward(dhCarry, dhHidden, dOut, h, r, z, n, ghn);
+    }
+
     // ------------------------------------------------------------------ softmax and layer norm (CpuNormalization)
 
     @Override public Tensor softmax(Tensor x, boolean log) { return CpuNormalization.softmax(x, log); }

@@ -5,6 +5,7 @@ import static trdetr.backend.cpu.CpuTensors.f32;
 import static trdetr.backend.cpu.CpuTensors.f64;
 import static trdetr.backend.cpu.CpuTensors.packed;
 
+import trdetr.backend.Backend.FixedFactor;
 import trdetr.backend.MatmulShape;
 import trdetr.tensor.DType;
 import trdetr.tensor.Tensor;
@@ -40,5 +41,27 @@ final class CpuGemm {
         Tensor out = empty(DType.FLOAT32, new int[] {m, n});
         Sgemm.gemmWithBias(transX, m, n, k, f32(px), transX ? m : k, f32(pw), k, f32(pb), f32(out));
         return out;
+    }
+
+    /**
+     * {@link trdetr.backend.Backend#fixedFactor} for float32 on the Vector API: w packed once, each product then skips
+     * the packing (a GRU's hidden weight, 256×768, was packed afresh at every one of its 75 steps). The same tiles and
+     * K blocks as {@link #linear} and {@link #matmul}, so the same bits. Null where the default must do it.
+     */
+    static FixedFactor fixedFactor(Tensor w, Tensor bias, boolean transposed) {
+        if (w.dtype() != DType.FLOAT32 || !Sgemm.fusesBias() || w.rank() != 2 || (bias != null && !transposed)) return null;
+        int n = w.size(transposed ? 0 : 1), k = w.size(transposed ? 1 : 0);
+        if (n == 0 || k == 0) return null;
+        float[] packedW = Sgemm.pack(transposed, n, k, f32(packed(w)), transposed ? k : n);
+        float[] b = bias == null ? null : f32(packed(bias));
+        return x -> {
+            if (x.rank() != 2 || x.size(1) != k || x.dtype() != DType.FLOAT32) {
+                throw new IllegalArgumentException("fixed factor: x must be float32 (m, " + k + "), got " + x.dtype() + " " + trdetr.tensor.Shape.str(x.shape()));
+            }
+            int m = x.size(0);
+            Tensor out = empty(DType.FLOAT32, new int[] {m, n});
+            Sgemm.gemmPacked(m, n, k, f32(packed(x)), k, packedW, b, f32(out));
+            return out;
+        };
     }
 }

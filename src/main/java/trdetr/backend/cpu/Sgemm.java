@@ -81,6 +81,25 @@ public final class Sgemm {
         VectorSgemm.gemmSerial(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, false);
     }
 
+    /**
+     * op(B) (k×n) packed once for many products ({@link #gemmPacked}): a recurrence's weight, taken step after step.
+     * Only where {@link #fusesBias()}; k &gt; 0.
+     */
+    static float[] pack(boolean transB, int n, int k, float[] b, int ldb) {
+        checkArgs(1, false, transB, 1, n, k, k, 0, k, 0, b.length, 0, ldb, 0, n, 0, n, 0);
+        if (k == 0) throw new IllegalArgumentException("pack: k = 0");
+        return VectorSgemm.packWhole(transB, n, k, b, 0, ldb);
+    }
+
+    /**
+     * C (m×n, ldc n, offset 0) = A·op(B) (+ bias[j] on column j, when not null) with op(B) from {@link #pack}: the
+     * bits of {@link #gemm} and {@link #gemmWithBias} on the unpacked B.
+     */
+    static void gemmPacked(int m, int n, int k, float[] a, int lda, float[] packedB, float[] bias, float[] c) {
+        checkArgs(1, false, false, m, n, k, a.length, 0, lda, 0, n * k, 0, n, 0, c.length, 0, n, 0);
+        VectorSgemm.gemmPrepacked(false, m, n, k, a, 0, lda, packedB, c, 0, n, bias);
+    }
+
     /** The same for {@code batch} independent products; matrix t uses offsets aOff+t*strideA, bOff+t*strideB,
      *  cOff+t*strideC (a stride of 0 broadcasts one operand over the batch; strideC must separate the
      *  C blocks when batch > 1). */

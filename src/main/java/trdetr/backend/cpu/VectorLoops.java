@@ -52,29 +52,74 @@ final class VectorLoops {
 
     /** {@link DoubleExp#exp(double[], int)}, lane for lane: the same double operations in the same order, FMAs as FMAs. */
     static void exp(double[] v, int n) {
-        // fma takes two scalars or two vectors, never one of each: the constants are vectors (C2 hoists them).
-        DoubleVector log2e = DoubleVector.broadcast(D, DoubleExp.LOG2E), magic = DoubleVector.broadcast(D, DoubleExp.MAGIC);
-        DoubleVector minusLn2Hi = DoubleVector.broadcast(D, -DoubleExp.LN2_HI), minusLn2Lo = DoubleVector.broadcast(D, -DoubleExp.LN2_LO);
+        int i = 0;
+        for (int bound = D.loopBound(n); i < bound; i += D.length()) exp(DoubleVector.fromArray(D, v, i)).intoArray(v, i);
+        for (; i < n; i++) v[i] = DoubleExp.exp(v[i]);
+    }
+
+    /** v[j] = {@link DoubleExp#sigmoid}(v[j]) for j &lt; n, lane for lane. */
+    static void sigmoid(double[] v, int n) {
         DoubleVector one = DoubleVector.broadcast(D, 1.0);
-        double[] c = DoubleExp.C;
         int i = 0;
         for (int bound = D.loopBound(n); i < bound; i += D.length()) {
             DoubleVector x = DoubleVector.fromArray(D, v, i);
-            DoubleVector t = x.fma(log2e, magic);
-            DoubleVector k = t.sub(magic);
-            DoubleVector r = k.fma(minusLn2Hi, x);
-            r = k.fma(minusLn2Lo, r);
-            DoubleVector p = DoubleVector.broadcast(D, c[13]);
-            for (int j = 12; j >= 2; j--) p = p.fma(r, DoubleVector.broadcast(D, c[j]));
-            p = p.fma(r, one);
-            p = p.fma(r, one);
-            DoubleVector scale = t.reinterpretAsLongs().sub(DoubleExp.SCALE_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-            DoubleVector e = p.mul(scale);
-            e = e.blend(0.0, x.compare(VectorOperators.LT, DoubleExp.MIN_ARG));
-            e = e.blend(Double.POSITIVE_INFINITY, x.compare(VectorOperators.GT, DoubleExp.MAX_ARG));
-            e.intoArray(v, i);
+            DoubleVector e = exp(x.abs().neg());
+            DoubleVector d = e.add(one);
+            e.div(d).blend(one.div(d), x.compare(VectorOperators.GE, 0.0)).intoArray(v, i);
         }
-        for (; i < n; i++) v[i] = DoubleExp.exp(v[i]);
+        for (; i < n; i++) v[i] = DoubleExp.sigmoid(v[i]);
+    }
+
+    /** v[j] = {@link DoubleExp#tanh}(v[j]) for j &lt; n, lane for lane. */
+    static void tanh(double[] v, int n) {
+        DoubleVector one = DoubleVector.broadcast(D, 1.0), two = DoubleVector.broadcast(D, 2.0);
+        int i = 0;
+        for (int bound = D.loopBound(n); i < bound; i += D.length()) {
+            DoubleVector x = DoubleVector.fromArray(D, v, i);
+            DoubleVector a = x.abs(), m = expm1(a.add(a));
+            DoubleVector t = m.div(m.add(two)).blend(one, a.compare(VectorOperators.GT, DoubleExp.TANH_ONE));
+            t.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles().intoArray(v, i);
+        }
+        for (; i < n; i++) v[i] = DoubleExp.tanh(v[i]);
+    }
+
+    /** {@link DoubleExp#exp(double)} on every lane. */
+    private static DoubleVector exp(DoubleVector x) {
+        DoubleVector magic = DoubleVector.broadcast(D, DoubleExp.MAGIC);
+        DoubleVector t = x.fma(DoubleVector.broadcast(D, DoubleExp.LOG2E), magic);
+        DoubleVector r = reduced(x, t.sub(magic));
+        DoubleVector e = polynomial(r).fma(r, DoubleVector.broadcast(D, 1.0)).mul(powerOfTwo(t));
+        e = e.blend(0.0, x.compare(VectorOperators.LT, DoubleExp.MIN_ARG));
+        return e.blend(Double.POSITIVE_INFINITY, x.compare(VectorOperators.GT, DoubleExp.MAX_ARG));
+    }
+
+    /** {@link DoubleExp#expm1} on every lane. */
+    private static DoubleVector expm1(DoubleVector x) {
+        DoubleVector magic = DoubleVector.broadcast(D, DoubleExp.MAGIC);
+        DoubleVector t = x.fma(DoubleVector.broadcast(D, DoubleExp.LOG2E), magic);
+        DoubleVector r = reduced(x, t.sub(magic));
+        DoubleVector scale = powerOfTwo(t);
+        return scale.fma(polynomial(r).mul(r), scale.sub(1.0));
+    }
+
+    /** r = x − k·ln 2 in two FMA steps, as {@link DoubleExp#exp(double)}. */
+    private static DoubleVector reduced(DoubleVector x, DoubleVector k) {
+        // fma takes two scalars or two vectors, never one of each: the constants are vectors (C2 hoists them).
+        DoubleVector r = k.fma(DoubleVector.broadcast(D, -DoubleExp.LN2_HI), x);
+        return k.fma(DoubleVector.broadcast(D, -DoubleExp.LN2_LO), r);
+    }
+
+    /** 2ᵏ from t = k + MAGIC, built in the exponent bits. */
+    private static DoubleVector powerOfTwo(DoubleVector t) {
+        return t.reinterpretAsLongs().sub(DoubleExp.SCALE_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+    }
+
+    /** 1 + r·(1/2 + r·(1/6 + … + r/13!)): the exponential's Taylor polynomial but its leading 1, over r. */
+    private static DoubleVector polynomial(DoubleVector r) {
+        double[] c = DoubleExp.C;
+        DoubleVector p = DoubleVector.broadcast(D, c[13]);
+        for (int j = 12; j >= 2; j--) p = p.fma(r, DoubleVector.broadcast(D, c[j]));
+        return p.fma(r, DoubleVector.broadcast(D, 1.0));
     }
 
     // The dropout loop hashes counters in 512-bit long lanes (8 at a time) and applies them to 16 floats of the

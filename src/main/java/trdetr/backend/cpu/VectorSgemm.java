@@ -163,6 +163,31 @@ final class VectorSgemm {
         }
     }
 
+    /**
+     * op(B) (k×n) packed whole into NR-wide panels, the layout {@link Product#packB} gives one slab, for products that
+     * take the same right operand many times ({@link #gemmPrepacked}); k &gt; 0.
+     */
+    static float[] packWhole(boolean transB, int n, int k, float[] b, int bOff, int ldb) {
+        float[] bp = new float[packedBSize(k, n)];
+        Product pr = new Product(false, transB, 0, n, k, null, 0, 0, b, bOff, ldb, null, 0, 0, false, bp);
+        for (int jp = 0; jp < pr.panels; jp++) pr.packB(jp);
+        return bp;
+    }
+
+    /**
+     * {@link #gemm} with op(B) already packed by {@link #packWhole} (k &gt; 0): the same tiles, K blocks and bias
+     * epilogue, so every element of C is the same FMA chain as {@link #gemm} gives it.
+     */
+    static void gemmPrepacked(boolean transA, int m, int n, int k, float[] a, int aOff, int lda, float[] bp,
+                              float[] c, int cOff, int ldc, float[] bias) {
+        if (m == 0 || n == 0) return;
+        boolean par = Parallel.threads() > 1 && (long) m * n * k >= PAR_MIN_WORK;
+        Product pr = new Product(transA, false, m, n, k, a, aOff, lda, null, 0, 0, c, cOff, ldc, false, bp);
+        pr.prepacked = true;
+        pr.bias = bias;
+        pr.run(par);
+    }
+
     static void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int aOff, int lda, int strideA, float[] b, int bOff, int ldb, int strideB,
                             float[] c, int cOff, int ldc, int strideC, boolean accumulate) {
@@ -215,6 +240,8 @@ final class VectorSgemm {
         /** Added to every row after the last K block (null: none); column j of this product takes bias[biasOff + j]. */
         float[] bias;
         int biasOff;
+        /** op(B) is already in bp ({@link #gemmPrepacked}): run skips the packing. */
+        boolean prepacked;
 
         Product(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate, float[] bp) {
@@ -244,10 +271,10 @@ final class VectorSgemm {
             colGroups = (panels + panelsPerGroup - 1) / panelsPerGroup;
 
             if (par) {
-                Parallel.forEach(panels, this::packB);
+                if (!prepacked) Parallel.forEach(panels, this::packB);
                 Parallel.forEach(rowChunks * colGroups, (IntConsumer) this::compute);
             } else {
-                for (int jp = 0; jp < panels; jp++) packB(jp);
+                if (!prepacked) for (int jp = 0; jp < panels; jp++) packB(jp);
                 for (int t = 0, nt2 = rowChunks * colGroups; t < nt2; t++) compute(t);
             }
         }

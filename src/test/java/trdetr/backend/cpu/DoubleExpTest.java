@@ -58,4 +58,91 @@ class DoubleExpTest {
             }
         }
     }
+
+    private static double sample(Generator g, int i) {
+        // a third each: the gates' usual range, small arguments (tanh's polynomial branch and its edge), wide ones
+        switch (i % 3) {
+            case 0: return 6 * g.nextGaussian();
+            case 1: return (g.nextDouble() - 0.5) * 0.5 * Math.pow(10, -8 * g.nextDouble());
+            default: return (g.nextDouble() - 0.5) * 80;
+        }
+    }
+
+    @Test
+    void sigmoidWithinTwoUlpOfTheMathExpFormula() {
+        long worst = 0;
+        double worstAt = 0;
+        Generator g = new Generator(9);
+        for (int i = 0; i < 1_000_000; i++) {
+            double x = sample(g, i);
+            long u = ulps(DoubleExp.sigmoid(x), trdetr.backend.UnaryOp.sigmoid(x));
+            if (u > worst) { worst = u; worstAt = x; }
+        }
+        assertThat(worst).as("worst at x = %s", worstAt).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void tanhWithinFourUlpOfMathTanh() {
+        long worst = 0;
+        double worstAt = 0;
+        Generator g = new Generator(10);
+        for (int i = 0; i < 1_000_000; i++) {
+            double x = sample(g, i);
+            long u = ulps(DoubleExp.tanh(x), Math.tanh(x));
+            if (u > worst) { worst = u; worstAt = x; }
+        }
+        assertThat(worst).as("worst at x = %s", worstAt).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void expm1WithinTwoUlpOfMathExpm1() {
+        long worst = 0;
+        double worstAt = 0;
+        Generator g = new Generator(11);
+        for (int i = 0; i < 1_000_000; i++) {
+            double x = i % 2 == 0 ? 50 * g.nextDouble() : Math.pow(10, -12 * g.nextDouble());
+            long u = ulps(DoubleExp.expm1(x), Math.expm1(x));
+            if (u > worst) { worst = u; worstAt = x; }
+        }
+        assertThat(worst).as("worst at x = %s", worstAt).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void sigmoidAndTanhEdges() {
+        assertThat(DoubleExp.sigmoid(0.0)).isEqualTo(0.5);
+        assertThat(DoubleExp.sigmoid(Double.POSITIVE_INFINITY)).isEqualTo(1.0);
+        assertThat(DoubleExp.sigmoid(Double.NEGATIVE_INFINITY)).isEqualTo(0.0);
+        assertThat(DoubleExp.sigmoid(-800)).isEqualTo(0.0);
+        assertThat(DoubleExp.sigmoid(Double.NaN)).isNaN();
+        assertThat(Double.doubleToRawLongBits(DoubleExp.tanh(-0.0))).isEqualTo(Double.doubleToRawLongBits(-0.0));
+        assertThat(DoubleExp.tanh(0.0)).isEqualTo(0.0);
+        assertThat(DoubleExp.tanh(1e-300)).isEqualTo(1e-300);
+        assertThat(DoubleExp.tanh(Double.POSITIVE_INFINITY)).isEqualTo(1.0);
+        assertThat(DoubleExp.tanh(-400)).isEqualTo(-1.0);
+        assertThat(DoubleExp.tanh(Double.NaN)).isNaN();
+        assertThat(DoubleExp.tanh(DoubleExp.TANH_ONE)).isEqualTo(1.0).isEqualTo(Math.tanh(DoubleExp.TANH_ONE));
+        assertThat(DoubleExp.expm1(0.0)).isEqualTo(0.0);
+        assertThat(DoubleExp.expm1(1e-300)).isEqualTo(1e-300);
+    }
+
+    @Test
+    void vectorSigmoidAndTanhAreTheScalarForms() {
+        assumeTrue(VectorLoopGates.LOOPS, "the Vector API module is not in the boot layer");
+        Generator g = new Generator(4);
+        double[] x = new double[1031];
+        for (int i = 0; i < x.length; i++) x[i] = sample(g, i);
+        double[] special = {0, -0.0, Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 0.17, -0.2,
+                            0.3466, DoubleExp.TANH_ONE, Math.nextUp(DoubleExp.TANH_ONE), -DoubleExp.TANH_ONE, 1e-300, -1e-300, 400, -400, 800, -800};
+        System.arraycopy(special, 0, x, 5, special.length);
+        for (int n : new int[] {x.length, 1000, 7}) {
+            double[] vs = x.clone(), ss = x.clone(), vt = x.clone(), st = x.clone();
+            VectorLoops.sigmoid(vs, n);
+            VectorLoops.tanh(vt, n);
+            for (int i = 0; i < n; i++) { ss[i] = DoubleExp.sigmoid(ss[i]); st[i] = DoubleExp.tanh(st[i]); }
+            for (int i = 0; i < x.length; i++) {
+                assertThat(Double.doubleToRawLongBits(vs[i])).as("sigmoid, element %d (x = %s)", i, x[i]).isEqualTo(Double.doubleToRawLongBits(ss[i]));
+                assertThat(Double.doubleToRawLongBits(vt[i])).as("tanh, element %d (x = %s)", i, x[i]).isEqualTo(Double.doubleToRawLongBits(st[i]));
+            }
+        }
+    }
 }
