@@ -126,6 +126,14 @@ public interface Backend extends LossKernels {
     Tensor dropout(Tensor x, double p, long seed, long offset);
 
     /**
+     * {@link #attention}'s output alone, for a forward pass whose probabilities nothing needs (no backward, nobody
+     * inspects them): a device may then skip storing them. The same bits as {@link #attention}'s output.
+     */
+    default Tensor attentionOutput(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
+        return attention(q, k, v, mask, p, seed, offset).output();
+    }
+
+    /**
      * The core of scaled dot-product attention over N = B·h independent heads:
      * probs = softmax(q·kᵀ with masked scores set to -inf) over keys (a fully masked row gives zeros) and
      * output = dropout(probs)·v, the dropout exactly {@link #dropout}{@code (probs, p, seed, offset)} (p = 0: none).

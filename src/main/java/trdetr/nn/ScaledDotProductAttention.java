@@ -30,13 +30,17 @@ public final class ScaledDotProductAttention {
         Tensor kh = k.reshape(lk, b * heads, dq).transpose(0, 1);   // (B·h, Lk, dq)
         Tensor vh = v.reshape(lk, b * heads, dv).transpose(0, 1);   // (B·h, Lk, dv)
         Tensor mask = Attention.combineMasks(attnMask, keyPadding, b, heads, lq, lk);
-        Attention.Result a = Attention.apply(qh, kh, vh, mask, dropout, training, gen);
+        // The weights are kept only for a backward or for an ActivationRecorder (the verifier compares them).
+        Attention.Result a = Attention.apply(qh, kh, vh, mask, dropout, training, gen, ActivationRecorder.isActive());
         return new Result(a.output().transpose(0, 1).reshape(lq, b, heads * dv), a, heads);
     }
 
     /** The attended values and the probabilities that weighted them. */
     public record Result(Tensor output, Attention.Result attention, int heads) {
-        /** The attention probabilities (B·h, Lq, Lk) that weighted the values (after dropout), for inspection. */
+        /**
+         * The attention probabilities (B·h, Lq, Lk) that weighted the values (after dropout), for inspection: kept when
+         * a gradient was computed or an {@link ActivationRecorder} listened, else an IllegalStateException.
+         */
         public Tensor probs() { return attention.weights(); }
 
         /** The probabilities averaged over heads, (B, Lq, Lk), as torch returns them with need_weights. */

@@ -2,6 +2,7 @@ package trdetr.ops;
 
 import java.util.Arrays;
 import trdetr.autograd.Autograd;
+import trdetr.autograd.GradMode;
 import trdetr.backend.Backend.AttentionGrads;
 import trdetr.backend.Backend.AttentionResult;
 import trdetr.tensor.DType;
@@ -27,6 +28,7 @@ public final class Attention {
         /** The weights that multiplied v (after dropout), without autograd history (they are for inspection). */
         public Tensor weights() {
             Tensor p = probsBeforeDropout;
+            if (p == null) throw new IllegalStateException("attention: the weights were not kept (apply with keepWeights, or with a gradient)");
             return dropout > 0 ? p.backend().dropout(p, dropout, seed, offset) : p;
         }
     }
@@ -37,6 +39,16 @@ public final class Attention {
      * @param p    the dropout probability, applied only when training (as {@link Dropout#apply})
      */
     public static Result apply(Tensor q, Tensor k, Tensor v, Tensor mask, double p, boolean training, Generator gen) {
+        return apply(q, k, v, mask, p, training, gen, true);
+    }
+
+    /**
+     * As {@link #apply(Tensor, Tensor, Tensor, Tensor, double, boolean, Generator)}; with {@code keepWeights} false and
+     * no gradient to compute (autograd off, or no operand requiring one), the probabilities are not kept: the device
+     * need not store them (the CPU then keeps each head's in a scratch block), and the result's weights are absent.
+     * The output is the same either way, bit for bit, and the generator advances the same.
+     */
+    public static Result apply(Tensor q, Tensor k, Tensor v, Tensor mask, double p, boolean training, Generator gen, boolean keepWeights) {
         if (p < 0 || p > 1) throw new IllegalArgumentException("dropout: probability must be in [0, 1], got " + p);
         checkShapes(q, k, v, mask);
         int n = q.size(0), lq = q.size(1), lk = k.size(1);
@@ -47,6 +59,8 @@ public final class Attention {
             seed = gen.seed();
             offset = gen.reserve((long) n * lq * lk);
         }
+        boolean gradient = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
+        if (!keepWeights && !gradient) return new Result(q.backend().attentionOutput(q, k, v, mask, rate, seed, offset), null, rate, seed, offset);
         AttentionResult r = q.backend().attention(q, k, v, mask, rate, seed, offset);
         Tensor probs = r.probs();
         final long s = seed, o = offset;

@@ -100,4 +100,18 @@ class AttentionTest {
         assertThatThrownBy(() -> Attention.apply(q, k, v, mask, 0, false, g))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mask");
     }
+
+    @Test
+    void withoutGradientOrKeptWeightsTheProbabilitiesAreNotStoredAndTheOutputIsTheSame() {
+        Generator g = new Generator(6);
+        Tensor q = Tensor.randn(g, DType.FLOAT32, B * HEADS, LQ, D), k = Tensor.randn(g, DType.FLOAT32, B * HEADS, LK, D);
+        Tensor v = Tensor.randn(g, DType.FLOAT32, B * HEADS, LK, DV);
+        Attention.Result kept = Attention.apply(q, k, v, null, 0.3, true, new Generator(42, 7), true);
+        Generator dropGen = new Generator(42, 7);
+        Attention.Result bare = Attention.apply(q, k, v, null, 0.3, true, dropGen, false);
+        assertSameValues(bare.output(), kept.output());
+        assertThat(dropGen.counter()).isEqualTo(new Generator(42, 7).counter() + (long) B * HEADS * LQ * LK);
+        assertThatThrownBy(bare::weights).hasMessageContaining("not kept");
+        assertThat(kept.weights().shape()).containsExactly(B * HEADS, LQ, LK);
+    }
 }

@@ -30,11 +30,12 @@ final class CpuAttention {
                && q.stride(2) == 1 && k.stride(2) == 1 && v.stride(2) == 1;
     }
 
-    static AttentionResult attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
+    /** With {@code keepProbs} false, the result's probs are null: each head's are kept in a scratch block only. */
+    static AttentionResult attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset, boolean keepProbs) {
         int heads = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
-        Tensor probs = empty(DType.FLOAT32, new int[] {heads, lq, lk});
+        Tensor probs = keepProbs ? empty(DType.FLOAT32, new int[] {heads, lq, lk}) : null;
         Tensor out = empty(DType.FLOAT32, new int[] {heads, lq, dv});
-        float[] qa = f32(q), ka = f32(k), va = f32(v), pa = f32(probs), oa = f32(out);
+        float[] qa = f32(q), ka = f32(k), va = f32(v), kept = keepProbs ? f32(probs) : null, oa = f32(out);
         int qStep = q.stride(0), kStep = k.stride(0), vStep = v.stride(0);
         int qRow = q.stride(1), kRow = k.stride(1), vRow = v.stride(1);
         boolean[] ma = mask == null ? null : bool(mask);
@@ -46,6 +47,7 @@ final class CpuAttention {
         Parallel.forRange(heads, work, (h0, h1) -> {
             float[] scores = new float[lq * lk];
             float[] dropped = p > 0 ? new float[lq * lk] : null;
+            float[] pa = keepProbs ? kept : new float[lq * lk];
             double[] exps = new double[lk];
             for (int n = h0; n < h1; n++) {
                 Sgemm.gemmOnThisThread(false, true, lq, lk, d, qa, q.offset() + n * qStep, qRow,
@@ -58,12 +60,13 @@ final class CpuAttention {
                         }
                     }
                 }
-                int po = n * lq * lk;
+                int first = n * lq * lk;                                 // head n's first element of the whole probs
+                int po = keepProbs ? first : 0;
                 for (int i = 0; i < lq; i++) CpuNormalization.softmaxRow(scores, i * lk, pa, po + i * lk, lk, exps);
                 float[] weights = pa;
                 int wo = po;
                 if (p > 0) {
-                    CpuElementwise.dropoutRange(pa, po, dropped, 0, lq * lk, key, offset + po, drop, keep);
+                    CpuElementwise.dropoutRange(pa, po, dropped, 0, lq * lk, key, offset + first, drop, keep);
                     weights = dropped;
                     wo = 0;
                 }

@@ -47,8 +47,14 @@ public final class CpuBackend implements Backend {
 
     @Override public Tensor dropout(Tensor x, double p, long seed, long offset) { return CpuElementwise.dropout(x, p, seed, offset); }
     @Override public AttentionResult attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
-        if (CpuAttention.fuses(q, k, v)) return CpuAttention.attention(q, k, v, mask, p, seed, offset);
+        if (CpuAttention.fuses(q, k, v)) return CpuAttention.attention(q, k, v, mask, p, seed, offset, true);
         return Backend.super.attention(q, k, v, mask, p, seed, offset);
+    }
+
+    /** Fused without storing the probabilities: each head's stay in a scratch block (CpuAttention). */
+    @Override public Tensor attentionOutput(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset) {
+        if (CpuAttention.fuses(q, k, v)) return CpuAttention.attention(q, k, v, mask, p, seed, offset, false).output();
+        return Backend.super.attentionOutput(q, k, v, mask, p, seed, offset);
     }
 
     @Override public PreluGrads preluBackward(Tensor g, Tensor x, double slope, boolean slopeGradient) {

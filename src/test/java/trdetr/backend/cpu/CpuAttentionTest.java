@@ -46,6 +46,8 @@ class CpuAttentionTest {
         AttentionResult composed = Backend.composedAttention(cpu, q, k, v, mask, p, 1234, 99);
         assertSameBits(fused.probs(), composed.probs());
         assertSameBits(fused.output(), composed.output());
+        // without storing the probabilities (a forward pass without gradient): the same output, the same dropout
+        assertSameBits(cpu.attentionOutput(q, k, v, mask, p, 1234, 99), composed.output());
     }
 
     @Test void noMask() { sameAsComposition(false, false, 0); }
