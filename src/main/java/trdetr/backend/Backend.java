@@ -60,6 +60,18 @@ public interface Backend extends LossKernels {
     /** a and b have the same shape and dtype; comparisons give BOOL. */
     Tensor binary(BinaryOp op, Tensor a, Tensor b);
 
+    /**
+     * {@link #unary}'s values written over a itself: for a forward pass without autograd, where a is a fresh temporary
+     * nothing else reads (contiguous, its buffer its own). The default computes, then copies.
+     */
+    default void unaryInPlace(UnaryOp op, Tensor a, double p0, double p1) { copy(a, unary(op, a, p0, p1)); }
+
+    /**
+     * {@link #binary}'s arithmetic written over b, as {@link #unaryInPlace}: b a fresh temporary (contiguous, its buffer
+     * its own), a of b's shape (a broadcast view is fine).
+     */
+    default void binaryInPlace(BinaryOp op, Tensor a, Tensor b) { copy(b, binary(op, a, b)); }
+
     /** cond is BOOL; all three have one shape. */
     Tensor where(Tensor cond, Tensor a, Tensor b);
 

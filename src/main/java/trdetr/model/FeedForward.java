@@ -26,7 +26,7 @@ final class FeedForward {
         activation = new PReLU(dtype);
     }
 
-    Tensor forward(Tensor x) { return linear2.forward(dropout.forward(activation.forward(linear1.forward(x)))); }
+    Tensor forward(Tensor x) { return linear2.forward(dropout.forward(activation.forwardInPlace(linear1.forward(x)))); }
 
     /** A layer's {@code Module.child}, which the layer hands over as {@code this::child} (it is protected there). */
     interface Registrar {

@@ -1,6 +1,7 @@
 package trdetr.model;
 
 import java.util.List;
+import trdetr.nn.InPlace;
 import trdetr.tensor.DType;
 import trdetr.tensor.Generator;
 import trdetr.tensor.Tensor;
@@ -25,8 +26,8 @@ public final class T2vEncoderLayer extends PostNormLayer {
         Tensor v = src.slice(0, videoLength, src.size(0));
         Tensor textPad = padMask.slice(1, videoLength, padMask.size(1));
         Tensor a = selfAttn.forward(q, k, v, attnMask, textPad);
-        Tensor x = src.slice(0, 0, videoLength).add(dropout1.forward(a));
-        Tensor x2 = x.add(dropout2.forward(ffn.forward(norm1.forward(x))));
+        Tensor x = InPlace.add(src.slice(0, 0, videoLength), dropout1.forward(a));
+        Tensor x2 = InPlace.add(x, dropout2.forward(ffn.forward(norm1.forward(x))));
         return emit(Tensor.cat(List.of(norm2.forward(x2), v), 0));
     }
 }

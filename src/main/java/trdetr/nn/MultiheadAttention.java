@@ -36,7 +36,7 @@ public final class MultiheadAttention extends Module {
     public Tensor forward(Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPadding) {
         int e = embed;
         double scale = 1.0 / Math.sqrt((double) e / heads);
-        Tensor q = LinearAlgebra.linear(query, inProjWeight.slice(0, 0, e), inProjBias.slice(0, 0, e)).mul(scale);
+        Tensor q = InPlace.mul(LinearAlgebra.linear(query, inProjWeight.slice(0, 0, e), inProjBias.slice(0, 0, e)), scale);
         Tensor k = LinearAlgebra.linear(key, inProjWeight.slice(0, e, 2 * e), inProjBias.slice(0, e, 2 * e));
         Tensor v = LinearAlgebra.linear(value, inProjWeight.slice(0, 2 * e, 3 * e), inProjBias.slice(0, 2 * e, 3 * e));
         ScaledDotProductAttention.Result a = ScaledDotProductAttention.apply(q, k, v, heads, attnMask, keyPadding, dropout, isTraining(), gen);

@@ -116,4 +116,31 @@ class TrDetrModelTest {
         for (int i = 0; i < f.length; i++) d[i] = f[i];
         return d;
     }
+
+    /**
+     * An eval forward pass without autograd overwrites its own temporaries (nn.InPlace: residual sums, PReLU, the
+     * query scaling) and keeps no attention weights; with autograd on it does neither. Both give the same bits.
+     */
+    @Test
+    void anUnrecordedEvalForwardIsTheRecordedOneBitForBit() {
+        Generator g = new Generator(3);
+        TrDetr model = new TrDetr(small(2, 5), g, DType.FLOAT32);
+        model.train(false);
+        int b = 3, lv = 7, lt = 4;
+        Tensor vid = Tensor.randn(g, DType.FLOAT32, b, lv, 10), txt = Tensor.randn(g, DType.FLOAT32, b, lt, 6);
+        Tensor vmask = Tensor.of(new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0}, b, lv);
+        Tensor tmask = Tensor.of(new float[] {1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0}, b, lt);
+        TrDetrOutput recorded = model.forward(txt, tmask, vid, vmask, null);
+        assertThat(recorded.saliency().requiresGrad()).isTrue();
+        TrDetrOutput unrecorded;
+        try (trdetr.autograd.GradMode.Scope ignored = trdetr.autograd.GradMode.noGrad()) {
+            unrecorded = model.forward(txt, tmask, vid, vmask, null);
+        }
+        for (Tensor[] pair : new Tensor[][] {{unrecorded.predLogits(), recorded.predLogits()}, {unrecorded.predSpans(), recorded.predSpans()},
+                                             {unrecorded.saliency(), recorded.saliency()}, {unrecorded.memory(), recorded.memory()}}) {
+            float[] u = pair[0].toFloatArray(), r = pair[1].toFloatArray();
+            assertThat(u.length).isEqualTo(r.length);
+            for (int i = 0; i < r.length; i++) assertThat(Float.floatToRawIntBits(u[i])).as("element %d", i).isEqualTo(Float.floatToRawIntBits(r[i]));
+        }
+    }
 }

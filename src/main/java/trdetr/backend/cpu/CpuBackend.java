@@ -43,6 +43,13 @@ public final class CpuBackend implements Backend {
 
     @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) { return CpuElementwise.binary(op, a, b); }
 
+    @Override public void unaryInPlace(UnaryOp op, Tensor a, double p0, double p1) { CpuElementwise.unary(op, a, p0, p1, a); }
+
+    @Override public void binaryInPlace(BinaryOp op, Tensor a, Tensor b) {
+        if (op.isComparison() || op.isLogical() || a.dtype() != b.dtype()) Backend.super.binaryInPlace(op, a, b);
+        else CpuElementwise.binary(op, a, b, b);
+    }
+
     @Override public Tensor where(Tensor cond, Tensor a, Tensor b) { return CpuElementwise.where(cond, a, b); }
 
     @Override public Tensor dropout(Tensor x, double p, long seed, long offset) { return CpuElementwise.dropout(x, p, seed, offset); }

@@ -82,8 +82,13 @@ final class CpuElementwise {
 
     // ------------------------------------------------------------------ unary and binary ops
 
-    static Tensor unary(UnaryOp op, Tensor a, double p0, double p1) {
-        Tensor out = empty(a.dtype(), a.shape());
+    static Tensor unary(UnaryOp op, Tensor a, double p0, double p1) { return unary(op, a, p0, p1, empty(a.dtype(), a.shape())); }
+
+    /**
+     * The op into out, which may be a itself: every loop reads an element before it writes the same position (the
+     * vector and buffered ones a whole block first), so writing over the input gives the same values.
+     */
+    static Tensor unary(UnaryOp op, Tensor a, double p0, double p1, Tensor out) {
         Tensor[] ops = {out, a};
         if (a.dtype() == DType.FLOAT32) {
             StridedLoop.runParallel(ops, float32Unary(op, f32(out), f32(a), p0, p1));
@@ -142,7 +147,11 @@ final class CpuElementwise {
 
     static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
         if (op.isComparison() || op.isLogical()) return compare(op, a, b);
-        Tensor out = empty(a.dtype(), a.shape());
+        return binary(op, a, b, empty(a.dtype(), a.shape()));
+    }
+
+    /** An arithmetic op into out, which may be b itself (each position read before it is written). */
+    static Tensor binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
         Tensor[] ops = {out, a, b};
         if (a.dtype() == DType.FLOAT32) {
             float[] z = f32(out), x = f32(a), y = f32(b);
