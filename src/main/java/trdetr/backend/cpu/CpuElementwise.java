@@ -110,7 +110,7 @@ final class CpuElementwise {
      * i is. PReLU's forward and backward (LEAKY, LEAKY_SLOPE, NEG_PART on the 75×32×1024 feed-forward activations)
      * were the largest remaining unary cost. Each loop evaluates UnaryOp's own formula in double and rounds once, so
      * results are the same bits as the generic loop; except the sigmoid and tanh, whose float32 form is
-     * {@link SigmoidTanh}'s (the same formulas with an exponential of our own, in vector lanes).
+     * {@link FloatTranscendentals}' (the same formulas with an exponential, sine and cosine of our own, in vector lanes).
      */
     private static StridedLoop.Row float32Unary(UnaryOp op, float[] y, float[] x, double p0, double p1) {
         float slope = (float) p0;
@@ -135,8 +135,9 @@ final class CpuElementwise {
             case RELU: return (o, s, n) -> {
                 if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = (float) UnaryOp.relu(x[q + i]); return; }
                 for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.relu(x[q]); };
-            case SIGMOID: return (o, s, n) -> SigmoidTanh.apply(false, x, o[1], s[1], y, o[0], s[0], n);
-            case TANH: return (o, s, n) -> SigmoidTanh.apply(true, x, o[1], s[1], y, o[0], s[0], n);
+            case SIGMOID: case TANH: case SIN: case COS: {
+                FloatTranscendentals.Fn f = FloatTranscendentals.Fn.valueOf(op.name());
+                return (o, s, n) -> FloatTranscendentals.apply(f, x, o[1], s[1], y, o[0], s[0], n); }
             case EXP: return (o, s, n) -> { for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) Math.exp(x[q]); };
             default: return (o, s, n) -> { for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) op.apply(x[q], p0, p1); };
         }

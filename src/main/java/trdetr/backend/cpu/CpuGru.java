@@ -17,7 +17,7 @@ import trdetr.tensor.Tensor;
  *
  * <p>Bit-identical to the composition, which stays the reference: every element goes through the same float
  * operations in the same order (Java rounds each float operation, never fusing a multiply-add), the gates through the
- * element-wise kernels' own functions ({@link SigmoidTanh}, in vector lanes over a row's pre-activations staged in
+ * element-wise kernels' own functions ({@link FloatTranscendentals}, in vector lanes over a row's pre-activations staged in
  * double; {@link UnaryOp#affine} for 1 − x), each rounded once to float. CpuGruTest compares the two.
  */
 final class CpuGru {
@@ -46,14 +46,14 @@ final class CpuGru {
                     vr[j] = gia[pi + j] + gha[ph + j];                                  // a float sum, widened exactly
                     vz[j] = gia[pi + hidden + j] + gha[ph + hidden + j];
                 }
-                SigmoidTanh.inPlace(false, vr, hidden);
-                SigmoidTanh.inPlace(false, vz, hidden);
+                FloatTranscendentals.inPlace(FloatTranscendentals.Fn.SIGMOID, vr, hidden);
+                FloatTranscendentals.inPlace(FloatTranscendentals.Fn.SIGMOID, vz, hidden);
                 for (int j = 0; j < hidden; j++) {
                     float rj = (float) vr[j];
                     ra[o + j] = rj;
                     vn[j] = gia[pi + 2 * hidden + j] + rj * gha[ph + 2 * hidden + j];
                 }
-                SigmoidTanh.inPlace(true, vn, hidden);
+                FloatTranscendentals.inPlace(FloatTranscendentals.Fn.TANH, vn, hidden);
                 for (int j = 0; j < hidden; j++) {
                     float zj = (float) vz[j], nj = (float) vn[j];
                     za[o + j] = zj;

@@ -83,6 +83,41 @@ final class VectorLoops {
         for (; i < n; i++) v[i] = DoubleExp.tanh(v[i]);
     }
 
+    /**
+     * v[j] = {@link DoubleSinCos#sin}(v[j]) (or cos) for j &lt; n, lane for lane, for |v[j]| ≤ {@link DoubleSinCos#LIMIT}
+     * or NaN (the caller checks): both polynomials, then each lane's quadrant picks one and its sign.
+     */
+    static void sinCos(boolean cosine, double[] v, int n) {
+        DoubleVector magic = DoubleVector.broadcast(D, DoubleExp.MAGIC), one = DoubleVector.broadcast(D, 1.0);
+        double[] sc = DoubleSinCos.S, cc = DoubleSinCos.C;
+        int i = 0;
+        for (int bound = D.loopBound(n); i < bound; i += D.length()) {
+            DoubleVector x = DoubleVector.fromArray(D, v, i);
+            DoubleVector t = x.fma(DoubleVector.broadcast(D, DoubleSinCos.TWO_OVER_PI), magic);
+            DoubleVector k = t.sub(magic);
+            DoubleVector r = k.fma(DoubleVector.broadcast(D, -DoubleSinCos.P1), x);
+            r = k.fma(DoubleVector.broadcast(D, -DoubleSinCos.P2), r);
+            r = k.fma(DoubleVector.broadcast(D, -DoubleSinCos.P3), r);
+            DoubleVector r2 = r.mul(r);
+            DoubleVector s = DoubleVector.broadcast(D, sc[9]);
+            for (int j = 8; j >= 1; j--) s = s.fma(r2, DoubleVector.broadcast(D, sc[j]));
+            s = s.mul(r2).fma(r, r);
+            DoubleVector c = DoubleVector.broadcast(D, cc[10]);
+            for (int j = 9; j >= 1; j--) c = c.fma(r2, DoubleVector.broadcast(D, cc[j]));
+            c = c.fma(r2, one);
+            LongVector q = t.reinterpretAsLongs().add(cosine ? 1L : 0L);
+            // odd quadrants take the cosine polynomial: bit 0 of q moved into the exponent field is a positive double
+            DoubleVector odd = q.lanewise(VectorOperators.AND, 1L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+            DoubleVector picked = s.blend(c, odd.compare(VectorOperators.GT, 0.0));
+            // quadrants 2 and 3 negate: bit 1 of q moved onto the sign bit
+            LongVector sign = q.lanewise(VectorOperators.AND, 2L).lanewise(VectorOperators.LSHL, 62);
+            DoubleVector y = picked.reinterpretAsLongs().lanewise(VectorOperators.XOR, sign).reinterpretAsDoubles();
+            if (!cosine) y = y.blend(x, x.compare(VectorOperators.EQ, 0.0));                 // ±0 gives itself
+            y.intoArray(v, i);
+        }
+        for (; i < n; i++) v[i] = cosine ? DoubleSinCos.cos(v[i]) : DoubleSinCos.sin(v[i]);
+    }
+
     /** {@link DoubleExp#exp(double)} on every lane. */
     private static DoubleVector exp(DoubleVector x) {
         DoubleVector magic = DoubleVector.broadcast(D, DoubleExp.MAGIC);
