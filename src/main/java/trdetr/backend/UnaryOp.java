@@ -28,7 +28,7 @@ public enum UnaryOp {
             case CLAMP: return Double.isNaN(x) ? x : Math.min(Math.max(x, p0), p1);
             case LEAKY: return leaky(x, p0);
             case LEAKY_SLOPE: return x > 0 ? 1.0 : p0;
-            case NEG_PART: return x > 0 ? 0.0 : x;
+            case NEG_PART: return Math.min(x, 0.0);           // x > 0 ? 0 : x, −0 and NaN included, without a branch
             default: throw new AssertionError(this);
         }
     }
@@ -37,8 +37,12 @@ public enum UnaryOp {
 
     public static double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x)); }
 
-    /** max(x, 0) as torch.relu: NaN stays NaN (a test {@code x > 0} would turn it into 0 and hide a bad input). */
-    public static double relu(double x) { return !(x <= 0) ? x : 0.0; }
+    /**
+     * max(x, 0) as torch.relu: NaN stays NaN (a test {@code x > 0} would turn it into 0 and hide a bad input), −0 gives
+     * +0. Math.max has exactly these values and no branch (a branch on activations of random sign mispredicts half
+     * the time).
+     */
+    public static double relu(double x) { return Math.max(x, 0.0); }
 
     public static double affine(double x, double scale, double shift) { return scale * x + shift; }
 

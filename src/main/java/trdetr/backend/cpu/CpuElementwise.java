@@ -129,9 +129,9 @@ final class CpuElementwise {
             case LEAKY_SLOPE: return (o, s, n) -> {   // x > 0 ? 1 : slope, as UnaryOp.apply
                 if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = x[q + i] > 0 ? 1f : slope; return; }
                 for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = x[q] > 0 ? 1f : slope; };
-            case NEG_PART: return (o, s, n) -> {      // x > 0 ? 0 : x, as UnaryOp.apply
-                if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = x[q + i] > 0 ? 0f : x[q + i]; return; }
-                for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = x[q] > 0 ? 0f : x[q]; };
+            case NEG_PART: return (o, s, n) -> {      // min(x, 0), as UnaryOp.apply: x > 0 ? 0 : x without a branch
+                if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = Math.min(x[q + i], 0f); return; }
+                for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = Math.min(x[q], 0f); };
             case RELU: return (o, s, n) -> {
                 if (unit(s)) { for (int i = 0, p = o[0], q = o[1]; i < n; i++) y[p + i] = (float) UnaryOp.relu(x[q + i]); return; }
                 for (int i = 0, p = o[0], q = o[1]; i < n; i++, p += s[0], q += s[1]) y[p] = (float) UnaryOp.relu(x[q]); };
