@@ -20,8 +20,8 @@ import java.util.function.IntConsumer;
  */
 public final class Parallel {
 
-    /** How long a waiting thread spins before it parks. */
-    private static final long SPIN_NANOS = 50_000L;
+    /** How long a waiting thread spins before it parks ({@code -Dtrdetr.spinMicros}, default 50). */
+    private static final long SPIN_NANOS = 1000L * Long.getLong("trdetr.spinMicros", 50L);
 
     private static volatile int threads = defaultThreads();
 
