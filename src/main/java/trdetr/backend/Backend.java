@@ -127,6 +127,12 @@ public interface Backend extends LossKernels {
     /** Layer norm over the last axis. */
     LayerNormResult layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps);
 
+    /**
+     * {@link #layerNorm}'s y written over x itself, as {@link #unaryInPlace}: x a fresh temporary (contiguous, its
+     * buffer its own) of a forward pass without autograd. The default computes, then copies.
+     */
+    default void layerNormInPlace(Tensor x, Tensor gamma, Tensor beta, double eps) { copy(x, layerNorm(x, gamma, beta, eps).y()); }
+
     /** The gradients of {@link #layerNorm} from the output gradient gy and the forward's statistics. */
     LayerNormGrads layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd);
 

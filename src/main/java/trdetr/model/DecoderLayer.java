@@ -62,7 +62,7 @@ public final class DecoderLayer extends Module {
         Tensor q = saQcontent.forward(tgt).add(saQpos.forward(queryPos));
         Tensor k = saKcontent.forward(tgt).add(saKpos.forward(queryPos));
         Tensor a = selfAttn.forward(q, k, saV.forward(tgt), null);
-        tgt = norm1.forward(InPlace.add(tgt, dropout1.forward(a)));
+        tgt = norm1.forwardInPlace(InPlace.add(tgt, dropout1.forward(a)));
 
         // cross-attention
         Tensor qc = caQcontent.forward(tgt);
@@ -77,10 +77,10 @@ public final class DecoderLayer extends Module {
         Tensor qCat = interleaveHeads(qc, qs);
         Tensor kCat = interleaveHeads(kc, kp);
         Tensor c = crossAttn.forward(qCat, kCat, v, memoryPad);
-        tgt = norm2.forward(InPlace.add(tgt, dropout2.forward(c)));
+        tgt = norm2.forwardInPlace(InPlace.add(tgt, dropout2.forward(c)));
 
         // feed-forward
-        return emit(norm3.forward(InPlace.add(tgt, dropout3.forward(ffn.forward(tgt)))));
+        return emit(norm3.forwardInPlace(InPlace.add(tgt, dropout3.forward(ffn.forward(tgt)))));
     }
 
     /** (L, B, d) and (L, B, d) → (L, B, 2d) with each head's slice of a followed by the same head's slice of b. */

@@ -15,7 +15,7 @@ public final class EncoderLayer extends PostNormLayer {
     public Tensor forward(Tensor x, Tensor padMask, Tensor pos) {
         Tensor qk = x.add(pos);
         Tensor a = selfAttn.forward(qk, qk, x, null, padMask);
-        Tensor y = norm1.forward(InPlace.add(x, dropout1.forward(a)));
-        return emit(norm2.forward(InPlace.add(y, dropout2.forward(ffn.forward(y)))));
+        Tensor y = norm1.forwardInPlace(InPlace.add(x, dropout1.forward(a)));
+        return emit(norm2.forwardInPlace(InPlace.add(y, dropout2.forward(ffn.forward(y)))));
     }
 }

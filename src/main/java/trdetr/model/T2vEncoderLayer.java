@@ -28,6 +28,6 @@ public final class T2vEncoderLayer extends PostNormLayer {
         Tensor a = selfAttn.forward(q, k, v, attnMask, textPad);
         Tensor x = InPlace.add(src.slice(0, 0, videoLength), dropout1.forward(a));
         Tensor x2 = InPlace.add(x, dropout2.forward(ffn.forward(norm1.forward(x))));
-        return emit(Tensor.cat(List.of(norm2.forward(x2), v), 0));
+        return emit(Tensor.cat(List.of(norm2.forwardInPlace(x2), v), 0));
     }
 }

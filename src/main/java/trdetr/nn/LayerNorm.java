@@ -22,4 +22,14 @@ public final class LayerNorm extends Module implements UnaryModule {
     }
 
     @Override public Tensor forward(Tensor x) { return emit(Normalization.layerNorm(x, weight, bias, eps)); }
+
+    /** {@link #forward} written over {@code fresh}, a temporary of the caller's own, where {@link InPlace} allows it. */
+    public Tensor forwardInPlace(Tensor fresh) {
+        if (!InPlace.allowed(fresh) || !fresh.dtype().isFloating() || fresh.rank() == 0 || fresh.size(-1) != weight.numel()
+            || fresh.dtype() != weight.dtype()) {
+            return forward(fresh);
+        }
+        fresh.backend().layerNormInPlace(fresh, weight, bias, eps);
+        return emit(fresh);
+    }
 }

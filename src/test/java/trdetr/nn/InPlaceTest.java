@@ -32,6 +32,10 @@ class InPlaceTest {
             PReLU prelu = new PReLU(DType.FLOAT32);
             assertThat(prelu.forwardInPlace(p)).isSameAs(p);
             assertSameBits(p, fresh.prelu(prelu.weight));
+            LayerNorm norm = new LayerNorm(Tensor.randn(g, DType.FLOAT32, 33), Tensor.randn(g, DType.FLOAT32, 33), 1e-5);
+            Tensor l = fresh.add(0.0);
+            assertThat(norm.forwardInPlace(l)).isSameAs(l);
+            assertSameBits(l, norm.forward(fresh));
         }
     }
 

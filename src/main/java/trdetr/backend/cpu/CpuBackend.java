@@ -117,6 +117,12 @@ public final class CpuBackend implements Backend {
         return CpuNormalization.layerNorm(x, gamma, beta, eps);
     }
 
+    /** Each row is read whole into a buffer before it is written (CpuNormalization), so y may be x. */
+    @Override public void layerNormInPlace(Tensor x, Tensor gamma, Tensor beta, double eps) {
+        if (!x.isContiguous() || x.offset() != 0) Backend.super.layerNormInPlace(x, gamma, beta, eps);
+        else CpuNormalization.layerNorm(x, gamma, beta, eps, x);
+    }
+
     @Override public LayerNormGrads layerNormBackward(Tensor gy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd) {
         return CpuNormalization.layerNormBackward(gy, x, gamma, mean, rstd);
     }

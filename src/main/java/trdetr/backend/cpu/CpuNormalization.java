@@ -100,10 +100,15 @@ final class CpuNormalization {
     }
 
     static LayerNormResult layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
+        return layerNorm(x, gamma, beta, eps, empty(x.dtype(), x.shape()));
+    }
+
+    /** Layer norm into y, which may be x itself (contiguous): each row is read whole before its outputs are written. */
+    static LayerNormResult layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps, Tensor y) {
         int n = x.size(-1), rows = x.numel() / Math.max(n, 1);
         int[] statShape = Arrays.copyOf(x.shape(), x.rank() - 1);
         DType t = x.dtype();
-        Tensor y = empty(t, x.shape()), mean = empty(t, statShape), rstd = empty(t, statShape);
+        Tensor mean = empty(t, statShape), rstd = empty(t, statShape);
         double[] g = float64Copy(gamma), b = float64Copy(beta);
         DoubleView xs = DoubleView.of(packed(x)), ys = DoubleView.of(y), ms = DoubleView.of(mean), rs = DoubleView.of(rstd);
         Parallel.forRange(rows, n, (r0, r1) -> {
