@@ -42,18 +42,28 @@ final class DoubleExp {
 
     static double exp(double x) {
         double t = Math.fma(x, LOG2E, MAGIC);
-        double k = t - MAGIC;
-        double r = Math.fma(k, -LN2_HI, x);
-        r = Math.fma(k, -LN2_LO, r);
-        double p = C[13];
-        for (int i = 12; i >= 2; i--) p = Math.fma(p, r, C[i]);
-        p = Math.fma(p, r, 1.0);
-        p = Math.fma(p, r, 1.0);
-        double y = p * Double.longBitsToDouble((Double.doubleToRawLongBits(t) - SCALE_BIAS) << 52);
+        double r = reduced(x, t);
+        double y = Math.fma(polynomial(r), r, 1.0) * powerOfTwo(t);
         if (x < MIN_ARG) y = 0;
         if (x > MAX_ARG) y = Double.POSITIVE_INFINITY;
         return y;
     }
+
+    /** r = x − k·ln 2 in two FMA steps, k = t − MAGIC. */
+    private static double reduced(double x, double t) {
+        double k = t - MAGIC;
+        return Math.fma(k, -LN2_LO, Math.fma(k, -LN2_HI, x));
+    }
+
+    /** 1 + r·(1/2 + r·(1/6 + … + r/13!)): the Taylor polynomial of e^r but its leading 1, over r, in Horner form. */
+    private static double polynomial(double r) {
+        double p = C[13];
+        for (int i = 12; i >= 2; i--) p = Math.fma(p, r, C[i]);
+        return Math.fma(p, r, 1.0);
+    }
+
+    /** 2ᵏ from t = k + MAGIC, built in the exponent bits. */
+    private static double powerOfTwo(double t) { return Double.longBitsToDouble((Double.doubleToRawLongBits(t) - SCALE_BIAS) << 52); }
 
     /** Beyond this |x|, tanh x is 1 in double (1 − tanh 22 ≈ 1.6e−19, under half an ulp of 1). */
     static final double TANH_ONE = 22;
@@ -82,14 +92,8 @@ final class DoubleExp {
      */
     static double expm1(double x) {
         double t = Math.fma(x, LOG2E, MAGIC);
-        double k = t - MAGIC;
-        double r = Math.fma(k, -LN2_HI, x);
-        r = Math.fma(k, -LN2_LO, r);
-        double p = C[13];
-        for (int i = 12; i >= 2; i--) p = Math.fma(p, r, C[i]);
-        p = Math.fma(p, r, 1.0);
-        double scale = Double.longBitsToDouble((Double.doubleToRawLongBits(t) - SCALE_BIAS) << 52);
-        return Math.fma(scale, p * r, scale - 1.0);
+        double r = reduced(x, t), scale = powerOfTwo(t);
+        return Math.fma(scale, polynomial(r) * r, scale - 1.0);
     }
 
     /** v[j] = e^v[j] for j &lt; n. */

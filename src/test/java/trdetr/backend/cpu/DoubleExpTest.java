@@ -3,6 +3,7 @@ package trdetr.backend.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 import trdetr.tensor.Generator;
 
@@ -13,18 +14,27 @@ import trdetr.tensor.Generator;
 class DoubleExpTest {
     private static long ulps(double a, double b) { return Math.abs(Double.doubleToLongBits(a) - Double.doubleToLongBits(b)); }
 
-    @Test
-    void withinTwoUlpOfMathExpOverItsRange() {
+    /** Argument i of a sweep, drawn from g. */
+    interface Argument { double draw(Generator g, int i); }
+
+    /** Asserts that ours is within {@code bound} ulps of reference at {@code count} arguments, naming the worst. */
+    private static void assertWorstUlps(long seed, int count, Argument args, DoubleUnaryOperator ours, DoubleUnaryOperator reference, long bound) {
         long worst = 0;
         double worstAt = 0;
-        Generator g = new Generator(8);
-        for (int i = 0; i < 2_000_000; i++) {
-            // half uniform over the range, half in the softmax's usual [-30, 0]
-            double x = i % 2 == 0 ? DoubleExp.MIN_ARG + (DoubleExp.MAX_ARG - DoubleExp.MIN_ARG) * g.nextDouble() : -30 * g.nextDouble();
-            long u = ulps(DoubleExp.exp(x), Math.exp(x));
+        Generator g = new Generator(seed);
+        for (int i = 0; i < count; i++) {
+            double x = args.draw(g, i);
+            long u = ulps(ours.applyAsDouble(x), reference.applyAsDouble(x));
             if (u > worst) { worst = u; worstAt = x; }
         }
-        assertThat(worst).as("worst at x = %s", worstAt).isLessThanOrEqualTo(2);
+        assertThat(worst).as("worst at x = %s", worstAt).isLessThanOrEqualTo(bound);
+    }
+
+    @Test
+    void withinTwoUlpOfMathExpOverItsRange() {
+        // half uniform over the range, half in the softmax's usual [-30, 0]
+        assertWorstUlps(8, 2_000_000, (g, i) -> i % 2 == 0 ? DoubleExp.MIN_ARG + (DoubleExp.MAX_ARG - DoubleExp.MIN_ARG) * g.nextDouble() : -30 * g.nextDouble(),
+                DoubleExp::exp, Math::exp, 2);
     }
 
     @Test
@@ -70,41 +80,17 @@ class DoubleExpTest {
 
     @Test
     void sigmoidWithinTwoUlpOfTheMathExpFormula() {
-        long worst = 0;
-        double worstAt = 0;
-        Generator g = new Generator(9);
-        for (int i = 0; i < 1_000_000; i++) {
-            double x = sample(g, i);
-            long u = ulps(DoubleExp.sigmoid(x), trdetr.backend.UnaryOp.sigmoid(x));
-            if (u > worst) { worst = u; worstAt = x; }
-        }
-        assertThat(worst).as("worst at x = %s", worstAt).isLessThanOrEqualTo(2);
+        assertWorstUlps(9, 1_000_000, DoubleExpTest::sample, DoubleExp::sigmoid, trdetr.backend.UnaryOp::sigmoid, 2);
     }
 
     @Test
     void tanhWithinFourUlpOfMathTanh() {
-        long worst = 0;
-        double worstAt = 0;
-        Generator g = new Generator(10);
-        for (int i = 0; i < 1_000_000; i++) {
-            double x = sample(g, i);
-            long u = ulps(DoubleExp.tanh(x), Math.tanh(x));
-            if (u > worst) { worst = u; worstAt = x; }
-        }
-        assertThat(worst).as("worst at x = %s", worstAt).isLessThanOrEqualTo(4);
+        assertWorstUlps(10, 1_000_000, DoubleExpTest::sample, DoubleExp::tanh, Math::tanh, 4);
     }
 
     @Test
     void expm1WithinTwoUlpOfMathExpm1() {
-        long worst = 0;
-        double worstAt = 0;
-        Generator g = new Generator(11);
-        for (int i = 0; i < 1_000_000; i++) {
-            double x = i % 2 == 0 ? 50 * g.nextDouble() : Math.pow(10, -12 * g.nextDouble());
-            long u = ulps(DoubleExp.expm1(x), Math.expm1(x));
-            if (u > worst) { worst = u; worstAt = x; }
-        }
-        assertThat(worst).as("worst at x = %s", worstAt).isLessThanOrEqualTo(2);
+        assertWorstUlps(11, 1_000_000, (g, i) -> i % 2 == 0 ? 50 * g.nextDouble() : Math.pow(10, -12 * g.nextDouble()), DoubleExp::expm1, Math::expm1, 2);
     }
 
     @Test
