@@ -16,7 +16,9 @@ import trdetr.tensor.Tensor;
  * gradients and does the weight products once. torch.nn.GRU semantics, gate order (r, z, n):
  * r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
  * n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h. The gates of a step, forward and
- * backward, are one backend call each ({@link trdetr.backend.Backend#gruGates}), fused on devices that can.
+ * backward, are one backend call each ({@link trdetr.backend.Backend#gruGates}), fused on devices that can; the hidden
+ * weight, the right operand of every step's product, is prepared once for the whole sequence
+ * ({@link trdetr.backend.Backend#fixedFactor}: the CPU packs it once instead of at each step).
  */
 public final class Recurrent {
     private Recurrent() {}
