@@ -52,8 +52,26 @@ final class VectorLoops {
 
     /** {@link DoubleExp#exp(double[], int)}, lane for lane: the same double operations in the same order, FMAs as FMAs. */
     static void exp(double[] v, int n) {
+        // The softmax's loop, written out rather than through exp(DoubleVector): the JIT's first compile of the
+        // softmax row found that helper "too big" to inline, and a vector returned from a call is boxed.
+        DoubleVector log2e = DoubleVector.broadcast(D, DoubleExp.LOG2E), magic = DoubleVector.broadcast(D, DoubleExp.MAGIC);
+        DoubleVector minusLn2Hi = DoubleVector.broadcast(D, -DoubleExp.LN2_HI), minusLn2Lo = DoubleVector.broadcast(D, -DoubleExp.LN2_LO);
+        DoubleVector one = DoubleVector.broadcast(D, 1.0);
+        double[] c = DoubleExp.C;
         int i = 0;
-        for (int bound = D.loopBound(n); i < bound; i += D.length()) exp(DoubleVector.fromArray(D, v, i)).intoArray(v, i);
+        for (int bound = D.loopBound(n); i < bound; i += D.length()) {
+            DoubleVector x = DoubleVector.fromArray(D, v, i);
+            DoubleVector t = x.fma(log2e, magic);
+            DoubleVector k = t.sub(magic);
+            DoubleVector r = k.fma(minusLn2Lo, k.fma(minusLn2Hi, x));
+            DoubleVector p = DoubleVector.broadcast(D, c[13]);
+            for (int j = 12; j >= 2; j--) p = p.fma(r, DoubleVector.broadcast(D, c[j]));
+            p = p.fma(r, one).fma(r, one);
+            DoubleVector scale = t.reinterpretAsLongs().sub(DoubleExp.SCALE_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+            DoubleVector e = p.mul(scale);
+            e = e.blend(0.0, x.compare(VectorOperators.LT, DoubleExp.MIN_ARG));
+            e.blend(Double.POSITIVE_INFINITY, x.compare(VectorOperators.GT, DoubleExp.MAX_ARG)).intoArray(v, i);
+        }
         for (; i < n; i++) v[i] = DoubleExp.exp(v[i]);
     }
 
