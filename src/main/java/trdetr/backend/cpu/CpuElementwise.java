@@ -109,7 +109,7 @@ final class CpuElementwise {
      * unit-stride form besides the strided one: a loop whose steps are variables is not vectorised, one indexed by
      * i is. PReLU's forward and backward (LEAKY, LEAKY_SLOPE, NEG_PART on the 75×32×1024 feed-forward activations)
      * were the largest remaining unary cost. Each loop evaluates UnaryOp's own formula in double and rounds once, so
-     * results are the same bits as the generic loop; except the sigmoid and tanh, whose float32 form is
+     * results are the same bits as the generic loop; except the sigmoid, tanh, sine and cosine, whose float32 form is
      * {@link FloatTranscendentals}' (the same formulas with an exponential, sine and cosine of our own, in vector lanes).
      */
     private static StridedLoop.Row float32Unary(UnaryOp op, float[] y, float[] x, double p0, double p1) {

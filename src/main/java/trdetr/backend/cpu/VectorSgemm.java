@@ -126,12 +126,25 @@ final class VectorSgemm {
     static void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate, float[] bias) {
+        boolean par = Parallel.threads() > 1 && (long) m * n * k >= PAR_MIN_WORK;
+        inSlabs(par, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias);
+    }
+
+    /** {@link #gemm} (no bias) on the calling thread alone: for callers that already split their work over the threads. */
+    static void gemmSerial(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                           float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        inSlabs(false, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, null);
+    }
+
+    /** The product in column slabs of at most one packed-B buffer each, over the threads when {@code par}. */
+    private static void inSlabs(boolean par, boolean transA, boolean transB, int m, int n, int k,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float[] c, int cOff, int ldc, boolean accumulate, float[] bias) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             if (!accumulate) zero(m, n, c, cOff, ldc);
             return;
         }
-        boolean par = Parallel.threads() > 1 && (long) m * n * k >= PAR_MIN_WORK;
         Ctx ctx = CTX.get();
         int slab = slabWidth(k, n);
         for (int j0 = 0; j0 < n; j0 += slab) {
@@ -142,24 +155,6 @@ final class VectorSgemm {
             pr.bias = bias;
             pr.biasOff = j0;
             pr.run(par);
-        }
-    }
-
-    /** {@link #gemm} (no bias) on the calling thread alone: for callers that already split their work over the threads. */
-    static void gemmSerial(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
-                           float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-        if (m == 0 || n == 0) return;
-        if (k == 0) {
-            if (!accumulate) zero(m, n, c, cOff, ldc);
-            return;
-        }
-        Ctx ctx = CTX.get();
-        int slab = slabWidth(k, n);
-        for (int j0 = 0; j0 < n; j0 += slab) {
-            int ns = Math.min(slab, n - j0);
-            int bo = bOff + (transB ? j0 * ldb : j0);
-            new Product(transA, transB, m, ns, k, a, aOff, lda, b, bo, ldb, c, cOff + j0, ldc, accumulate,
-                        ctx.bpack(packedBSize(k, ns))).run(false);
         }
     }
 
