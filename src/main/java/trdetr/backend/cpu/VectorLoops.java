@@ -75,28 +75,59 @@ final class VectorLoops {
         for (; i < n; i++) v[i] = DoubleExp.exp(v[i]);
     }
 
-    /** v[j] = {@link DoubleExp#sigmoid}(v[j]) for j &lt; n, lane for lane. */
+    // sigmoid and tanh below write the exponential out, as exp does: a helper taking or returning a DoubleVector that
+    // C2 compiles on its own (not inlined) sees an abstract DoubleVector, cannot make its operations vector
+    // instructions, and runs the Vector API's Java fallback: JFR found the GRU's sigmoid allocating 140 MB a second
+    // in exp(DoubleVector) and powerOfTwo once it was hot.
+
+    /** v[j] = {@link DoubleExp#sigmoid}(v[j]) for j &lt; n, lane for lane: e = e^−|x| as {@link #exp}, then e/(1+e) or 1/(1+e). */
     static void sigmoid(double[] v, int n) {
+        DoubleVector log2e = DoubleVector.broadcast(D, DoubleExp.LOG2E), magic = DoubleVector.broadcast(D, DoubleExp.MAGIC);
+        DoubleVector minusLn2Hi = DoubleVector.broadcast(D, -DoubleExp.LN2_HI), minusLn2Lo = DoubleVector.broadcast(D, -DoubleExp.LN2_LO);
         DoubleVector one = DoubleVector.broadcast(D, 1.0);
+        double[] c = DoubleExp.C;
         int i = 0;
         for (int bound = D.loopBound(n); i < bound; i += D.length()) {
             DoubleVector x = DoubleVector.fromArray(D, v, i);
-            DoubleVector e = exp(x.abs().neg());
+            DoubleVector a = x.abs().neg();
+            DoubleVector t = a.fma(log2e, magic);
+            DoubleVector k = t.sub(magic);
+            DoubleVector r = k.fma(minusLn2Lo, k.fma(minusLn2Hi, a));
+            DoubleVector p = DoubleVector.broadcast(D, c[13]);
+            for (int j = 12; j >= 2; j--) p = p.fma(r, DoubleVector.broadcast(D, c[j]));
+            p = p.fma(r, one).fma(r, one);
+            DoubleVector scale = t.reinterpretAsLongs().sub(DoubleExp.SCALE_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+            // −|x| ≤ 0 (or NaN): exp's overflow blend never fires
+            DoubleVector e = p.mul(scale).blend(0.0, a.compare(VectorOperators.LT, DoubleExp.MIN_ARG));
             DoubleVector d = e.add(one);
             e.div(d).blend(one.div(d), x.compare(VectorOperators.GE, 0.0)).intoArray(v, i);
         }
         for (; i < n; i++) v[i] = DoubleExp.sigmoid(v[i]);
     }
 
-    /** v[j] = {@link DoubleExp#tanh}(v[j]) for j &lt; n, lane for lane. */
+    /**
+     * v[j] = {@link DoubleExp#tanh}(v[j]) for j &lt; n, lane for lane: m = e^{2|x|} − 1 as {@link DoubleExp#expm1},
+     * m/(m + 2) (1 beyond {@link DoubleExp#TANH_ONE}), the sign of x copied on.
+     */
     static void tanh(double[] v, int n) {
+        DoubleVector log2e = DoubleVector.broadcast(D, DoubleExp.LOG2E), magic = DoubleVector.broadcast(D, DoubleExp.MAGIC);
+        DoubleVector minusLn2Hi = DoubleVector.broadcast(D, -DoubleExp.LN2_HI), minusLn2Lo = DoubleVector.broadcast(D, -DoubleExp.LN2_LO);
         DoubleVector one = DoubleVector.broadcast(D, 1.0), two = DoubleVector.broadcast(D, 2.0);
+        double[] c = DoubleExp.C;
         int i = 0;
         for (int bound = D.loopBound(n); i < bound; i += D.length()) {
             DoubleVector x = DoubleVector.fromArray(D, v, i);
-            DoubleVector a = x.abs(), m = expm1(a.add(a));
-            DoubleVector t = m.div(m.add(two)).blend(one, a.compare(VectorOperators.GT, DoubleExp.TANH_ONE));
-            t.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles().intoArray(v, i);
+            DoubleVector a = x.abs(), a2 = a.add(a);
+            DoubleVector t = a2.fma(log2e, magic);
+            DoubleVector k = t.sub(magic);
+            DoubleVector r = k.fma(minusLn2Lo, k.fma(minusLn2Hi, a2));
+            DoubleVector p = DoubleVector.broadcast(D, c[13]);
+            for (int j = 12; j >= 2; j--) p = p.fma(r, DoubleVector.broadcast(D, c[j]));
+            p = p.fma(r, one);
+            DoubleVector scale = t.reinterpretAsLongs().sub(DoubleExp.SCALE_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+            DoubleVector m = scale.fma(p.mul(r), scale.sub(one));
+            DoubleVector th = m.div(m.add(two)).blend(one, a.compare(VectorOperators.GT, DoubleExp.TANH_ONE));
+            th.reinterpretAsLongs().or(x.reinterpretAsLongs().and(Long.MIN_VALUE)).reinterpretAsDoubles().intoArray(v, i);
         }
         for (; i < n; i++) v[i] = DoubleExp.tanh(v[i]);
     }
@@ -134,45 +165,6 @@ final class VectorLoops {
             y.intoArray(v, i);
         }
         for (; i < n; i++) v[i] = cosine ? DoubleSinCos.cos(v[i]) : DoubleSinCos.sin(v[i]);
-    }
-
-    /** {@link DoubleExp#exp(double)} on every lane. */
-    private static DoubleVector exp(DoubleVector x) {
-        DoubleVector magic = DoubleVector.broadcast(D, DoubleExp.MAGIC);
-        DoubleVector t = x.fma(DoubleVector.broadcast(D, DoubleExp.LOG2E), magic);
-        DoubleVector r = reduced(x, t.sub(magic));
-        DoubleVector e = polynomial(r).fma(r, DoubleVector.broadcast(D, 1.0)).mul(powerOfTwo(t));
-        e = e.blend(0.0, x.compare(VectorOperators.LT, DoubleExp.MIN_ARG));
-        return e.blend(Double.POSITIVE_INFINITY, x.compare(VectorOperators.GT, DoubleExp.MAX_ARG));
-    }
-
-    /** {@link DoubleExp#expm1} on every lane. */
-    private static DoubleVector expm1(DoubleVector x) {
-        DoubleVector magic = DoubleVector.broadcast(D, DoubleExp.MAGIC);
-        DoubleVector t = x.fma(DoubleVector.broadcast(D, DoubleExp.LOG2E), magic);
-        DoubleVector r = reduced(x, t.sub(magic));
-        DoubleVector scale = powerOfTwo(t);
-        return scale.fma(polynomial(r).mul(r), scale.sub(1.0));
-    }
-
-    /** r = x − k·ln 2 in two FMA steps, as {@link DoubleExp#exp(double)}. */
-    private static DoubleVector reduced(DoubleVector x, DoubleVector k) {
-        // fma takes two scalars or two vectors, never one of each: the constants are vectors (C2 hoists them).
-        DoubleVector r = k.fma(DoubleVector.broadcast(D, -DoubleExp.LN2_HI), x);
-        return k.fma(DoubleVector.broadcast(D, -DoubleExp.LN2_LO), r);
-    }
-
-    /** 2ᵏ from t = k + MAGIC, built in the exponent bits. */
-    private static DoubleVector powerOfTwo(DoubleVector t) {
-        return t.reinterpretAsLongs().sub(DoubleExp.SCALE_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-    }
-
-    /** 1 + r·(1/2 + r·(1/6 + … + r/13!)): the exponential's Taylor polynomial but its leading 1, over r. */
-    private static DoubleVector polynomial(DoubleVector r) {
-        double[] c = DoubleExp.C;
-        DoubleVector p = DoubleVector.broadcast(D, c[13]);
-        for (int j = 12; j >= 2; j--) p = p.fma(r, DoubleVector.broadcast(D, c[j]));
-        return p.fma(r, DoubleVector.broadcast(D, 1.0));
     }
 
     // The dropout loop hashes counters in 512-bit long lanes (8 at a time) and applies them to 16 floats of the

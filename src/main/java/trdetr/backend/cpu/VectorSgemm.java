@@ -341,8 +341,12 @@ final class VectorSgemm {
                         int ai = ir * kcur;
                         int ci = cRow + ir * ldc;
                         if (rows == MR && w == NR) {
-                            tile(kcur, ap, ai, bp, bi, c, ci, ldc, add);
-                            if (tileBias != null) addBias(tileBias, biasOff + j0, c, ci, ldc, MR);
+                            if (MR == 8) {
+                                kernel8(kcur, ap, ai, bp, bi, c, ci, ldc, add, tileBias, biasOff + j0);
+                            } else {
+                                kernel(kcur, ap, ai, bp, bi, c, ci, ldc, add);
+                                if (tileBias != null) addBias(tileBias, biasOff + j0, c, ci, ldc, MR);
+                            }
                             continue;
                         }
                         // Edge tile: compute into the tile buffer, copy the valid part.
@@ -448,7 +452,7 @@ final class VectorSgemm {
 
     /** The MR × NR tile (see {@link #kernel} and {@link #kernel8}). */
     static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
-        if (MR == 8) kernel8(kc, ap, ai, bp, bi, c, ci, ldc, add);
+        if (MR == 8) kernel8(kc, ap, ai, bp, bi, c, ci, ldc, add, null, 0);
         else kernel(kc, ap, ai, bp, bi, c, ci, ldc, add);
     }
 
@@ -460,9 +464,12 @@ final class VectorSgemm {
 
     /**
      * C[0..8, 0..NR) (+)= Apanel(8×kc) · Bpanel(kc×NR), as {@link #kernel} with eight rows: 16 accumulators, and per
-     * k step 2 vector loads of B, 8 broadcasts of A, 16 FMAs. {@code ap[ai + 8p + r]} is A(r, p).
+     * k step 2 vector loads of B, 8 broadcasts of A, 16 FMAs. {@code ap[ai + 8p + r]} is A(r, p). Where bias is not
+     * null, bias[bo + j] is then added to column j before the store: the sum (with C when adding) first, then the
+     * bias, the order of {@link #addBias} after the store, without reading the tile back.
      */
-    static void kernel8(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
+    static void kernel8(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add,
+                        float[] bias, int bo) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -520,6 +527,17 @@ final class VectorSgemm {
             c61 = c61.add(FloatVector.fromArray(S, c, c6 + VL));
             c70 = c70.add(FloatVector.fromArray(S, c, c7));
             c71 = c71.add(FloatVector.fromArray(S, c, c7 + VL));
+        }
+        if (bias != null) {
+            FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + VL);
+            c00 = c00.add(b0); c01 = c01.add(b1);
+            c10 = c10.add(b0); c11 = c11.add(b1);
+            c20 = c20.add(b0); c21 = c21.add(b1);
+            c30 = c30.add(b0); c31 = c31.add(b1);
+            c40 = c40.add(b0); c41 = c41.add(b1);
+            c50 = c50.add(b0); c51 = c51.add(b1);
+            c60 = c60.add(b0); c61 = c61.add(b1);
+            c70 = c70.add(b0); c71 = c71.add(b1);
         }
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + VL);

@@ -116,23 +116,54 @@ class SgemmTest {
                     boolean ta = (tr & 1) != 0, tb = (tr & 2) != 0, acc = (tr & 4) != 0;
                     int m = s[0], n = s[1], k = s[2];
                     float[] a = randomArray(r, m * k), b = randomArray(r, k * n), c = randomArray(r, m * n);
-                    float[] want = c.clone();
-                    int kb = (k + VectorSgemm.KC - 1) / VectorSgemm.KC, kc = (k + kb - 1) / kb;
-                    for (int i = 0; i < m; i++) {
-                        for (int j = 0; j < n; j++) {
-                            for (int p0 = 0; p0 < k; p0 += kc) {
-                                float sum = 0f;
-                                for (int p = p0; p < Math.min(k, p0 + kc); p++) {
-                                    sum = Math.fma(ta ? a[p * m + i] : a[i * k + p], tb ? b[j * k + p] : b[p * n + j], sum);
-                                }
-                                want[i * n + j] = p0 == 0 && !acc ? sum : sum + want[i * n + j];
-                            }
-                        }
-                    }
+                    float[] want = blockedFmaChain(ta, tb, acc, m, n, k, a, b, c);
                     VectorSgemm.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, acc);
                     int at = java.util.Arrays.mismatch(c, want);
                     assertThat(at).as("m=%d n=%d k=%d transA=%b transB=%b acc=%b threads=%d (%s): first difference at %d",
                             m, n, k, ta, tb, acc, nt, VectorSgemm.describe(), at).isEqualTo(-1);
+                }
+            }
+        }
+    }
+
+    /** C as {@link #vectorIsExactlyTheBlockedFmaChainWhateverTheTileAndThreads} defines it: one FMA chain per K block. */
+    private static float[] blockedFmaChain(boolean ta, boolean tb, boolean acc, int m, int n, int k, float[] a, float[] b, float[] c) {
+        float[] want = c.clone();
+        int kb = (k + VectorSgemm.KC - 1) / VectorSgemm.KC, kc = (k + kb - 1) / kb;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                for (int p0 = 0; p0 < k; p0 += kc) {
+                    float sum = 0f;
+                    for (int p = p0; p < Math.min(k, p0 + kc); p++) {
+                        sum = Math.fma(ta ? a[p * m + i] : a[i * k + p], tb ? b[j * k + p] : b[p * n + j], sum);
+                    }
+                    want[i * n + j] = p0 == 0 && !acc ? sum : sum + want[i * n + j];
+                }
+            }
+        }
+        return want;
+    }
+
+    /**
+     * The linear layer's fused bias: op(A)·Bᵀ + bias is the blocked FMA chain, rounded, plus bias[j], bit for bit, in
+     * full tiles (where the kernel adds the bias before its store), edge tiles and K-blocked products.
+     */
+    @Test
+    void gemmWithBiasIsTheProductThenTheBias() {
+        Random r = new Random(17);
+        for (int nt : new int[] {1, 2}) {
+            Parallel.setThreads(nt);
+            for (int[] s : new int[][] {{300, 257, 121}, {64, 64, 256}, {121, 33, 600}, {2400 / 8, 256, 2818 / 4}, {5, 7, 3}}) {
+                for (boolean ta : new boolean[] {false, true}) {
+                    int m = s[0], n = s[1], k = s[2];
+                    float[] a = randomArray(r, m * k), b = randomArray(r, k * n), bias = randomArray(r, n);
+                    float[] want = blockedFmaChain(ta, true, false, m, n, k, a, b, new float[m * n]);
+                    for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) want[i * n + j] += bias[j];
+                    float[] c = randomArray(r, m * n);              // overwritten, never read
+                    Sgemm.gemmWithBias(ta, m, n, k, a, ta ? m : k, b, k, bias, c);
+                    int at = java.util.Arrays.mismatch(c, want);
+                    assertThat(at).as("m=%d n=%d k=%d transA=%b threads=%d (%s): first difference at %d",
+                            m, n, k, ta, nt, VectorSgemm.describe(), at).isEqualTo(-1);
                 }
             }
         }
