@@ -121,8 +121,11 @@ of the official shapes (B = {java['bsz']}, Lv = 75, Lt = 32, video 2818 = 2816 +
 with padding), after warm-up; {steps} timed repetitions per run. trdetr-java: `java -jar target/trdetr.jar bench step
 --device cpu --threads T`; official: `OPENBLAS_NUM_THREADS=B tools/bench_pytorch.py --threads T`
 (torch.set_num_threads). Every configuration of both sides ran once per round, {rounds} rounds in rotated order; each
-figure is the median over rounds of a run's median. A user tunes the threads once and keeps the best, so the
-comparison that counts is best against best; thread for thread is both at one thread (and one BLAS thread).
+figure is the median over rounds of a run's median, but peak RSS, the largest over rounds. A user tunes the threads
+once and keeps the best, so the comparison that counts is best against best; thread for thread is both at one thread
+(and one BLAS thread). Peak RSS is what running the command holds at its peak: for trdetr-java, the worker JVM's peak
+plus the resident set of the `java -jar` launcher that started it and waits for it (about 45 MiB; races before the
+evening of 2026-12-07 counted the worker alone); for PyTorch, its one process.
 
 {comparison}
 

@@ -40,11 +40,36 @@ public final class PeakMemory {
         return bytes / 1048576.0;
     }
 
-    /** Peak RSS in MiB, or NaN where /proc is not available. */
-    public static double peakRssMb() {
+    /**
+     * Set by {@code java -jar trdetr.jar} in the environment of the JVM it relaunches with the Vector API module
+     * (cli.Main): the launcher's process id. The launcher waits for the work to end, so its memory is part of what
+     * running the command costs.
+     */
+    public static final String LAUNCHER_PID_VARIABLE = "TRDETR_LAUNCHER_PID";
+
+    /** Peak RSS of this process in MiB, or NaN where /proc is not available. */
+    public static double peakRssMb() { return statusMb("self", "VmHWM:"); }
+
+    /**
+     * The resident set of the launcher JVM that started this one, in MiB (0 when this JVM was started directly): read
+     * now, while it waits, idle since it started us, so its current figure is what it adds at our peak. Only a
+     * launcher that is still our parent counts (a stale variable names some other process).
+     */
+    public static double launcherRssMb() {
+        String pid = System.getenv(LAUNCHER_PID_VARIABLE);
+        if (pid == null) return 0;
+        boolean parent = ProcessHandle.current().parent().map(h -> Long.toString(h.pid()).equals(pid.trim())).orElse(false);
+        return parent ? statusMb(pid.trim(), "VmRSS:") : 0;
+    }
+
+    /** Peak RSS of running the command: this JVM's peak plus its launcher's resident set. */
+    public static double commandPeakRssMb() { return peakRssMb() + launcherRssMb(); }
+
+    /** A "kB" field of /proc/PID/status in MiB, or NaN where it cannot be read (not Linux). */
+    private static double statusMb(String pid, String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+                if (line.startsWith(field)) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
             }
         } catch (IOException | NumberFormatException e) {
             // not Linux: no figure

@@ -61,7 +61,10 @@ final class BenchStepCommand implements Callable<Integer> {
         Runtime rt = Runtime.getRuntime();
         json.put("heap_used_mb", (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
         json.put("peak_heap_mb", PeakMemory.peakHeapMb());
-        json.put("peak_rss_mb", PeakMemory.peakRssMb());
+        // what running the command holds at its peak: this JVM's peak and the launcher's (java -jar starts two)
+        json.put("peak_rss_mb", PeakMemory.commandPeakRssMb());
+        json.put("process_peak_rss_mb", PeakMemory.peakRssMb());
+        json.put("launcher_rss_mb", PeakMemory.launcherRssMb());
         if (backend instanceof CudaBackend) json.put("peak_device_mb", ((CudaBackend) backend).peakBytesInUse() / 1048576.0);
         json.put("java", System.getProperty("java.version"));
         System.out.println(new ObjectMapper().writeValueAsString(json));

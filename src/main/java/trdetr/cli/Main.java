@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import trdetr.bench.PeakMemory;
 
 /** {@code java -jar trdetr.jar <command>}: the entry point for every subcommand. */
 @Command(name = "trdetr", mixinStandardHelpOptions = true, version = "trdetr 0.1.0",
@@ -162,6 +163,8 @@ public final class Main implements Runnable {
             cmd.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
             pb.environment().put("TRDETR_NO_RELAUNCH", "1");
+            // Whose memory is ours too: the benchmarks add this launcher's resident set to the child's (PeakMemory).
+            pb.environment().put(PeakMemory.LAUNCHER_PID_VARIABLE, Long.toString(ProcessHandle.current().pid()));
             // A SIGTERM/SIGINT/SIGHUP to this launcher (a scheduler's kill, a timeout, `kill PID`) must also stop the
             // JVM doing the work; without this hook the child would train on as an orphan. SIGKILL cannot be caught.
             WorkerJvm worker = new WorkerJvm();
