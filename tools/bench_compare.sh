@@ -124,8 +124,9 @@ with padding), after warm-up; {steps} timed repetitions per run. trdetr-java: `j
 figure is the median over rounds of a run's median, but peak RSS, the largest over rounds. A user tunes the threads
 once and keeps the best, so the comparison that counts is best against best; thread for thread is both at one thread
 (and one BLAS thread). Peak RSS is what running the command holds at its peak: for trdetr-java, the worker JVM's peak
-plus the resident set of the `java -jar` launcher that started it and waits for it (about 45 MiB; races before the
-evening of 2026-12-07 counted the worker alone); for PyTorch, its one process.
+plus the private memory of the `java -jar` launcher that started it and waits for it (its anonymous resident pages,
+about 24 MiB; its file-backed pages are the JVM's own files, which the worker maps too; races before the evening of
+2026-12-07 counted the worker alone); for PyTorch, its one process.
 
 {comparison}
 

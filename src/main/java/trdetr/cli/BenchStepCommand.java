@@ -61,7 +61,7 @@ final class BenchStepCommand implements Callable<Integer> {
         Runtime rt = Runtime.getRuntime();
         json.put("heap_used_mb", (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
         json.put("peak_heap_mb", PeakMemory.peakHeapMb());
-        // what running the command holds at its peak: this JVM's peak and the launcher's (java -jar starts two)
+        // what running the command holds at its peak: this JVM's peak and the launcher's private memory (java -jar starts two)
         json.put("peak_rss_mb", PeakMemory.commandPeakRssMb());
         json.put("process_peak_rss_mb", PeakMemory.peakRssMb());
         json.put("launcher_rss_mb", PeakMemory.launcherRssMb());

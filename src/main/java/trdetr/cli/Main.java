@@ -163,7 +163,7 @@ public final class Main implements Runnable {
             cmd.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
             pb.environment().put("TRDETR_NO_RELAUNCH", "1");
-            // Whose memory is ours too: the benchmarks add this launcher's resident set to the child's (PeakMemory).
+            // Whose memory is ours too: the benchmarks add this launcher's private memory to the child's (PeakMemory).
             pb.environment().put(PeakMemory.LAUNCHER_PID_VARIABLE, Long.toString(ProcessHandle.current().pid()));
             // A SIGTERM/SIGINT/SIGHUP to this launcher (a scheduler's kill, a timeout, `kill PID`) must also stop the
             // JVM doing the work; without this hook the child would train on as an orphan. SIGKILL cannot be caught.

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmarks' peak RSS counts the {@code java -jar} launcher that waits for the worker JVM: a JVM started by this
- * test (its parent, standing in for the launcher) reports this JVM's resident set as its launcher's, and nothing for a
+ * test (its parent, standing in for the launcher) reports this JVM's private resident memory as its launcher's, and nothing for a
  * variable that names a process other than its parent.
  */
 class PeakMemoryTest {
@@ -37,7 +37,7 @@ class PeakMemoryTest {
     void theLauncherThatWaitsIsCounted() throws Exception {
         Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "no /proc/self/status (not Linux): no RSS figures");
         double[] r = childReport(Long.toString(ProcessHandle.current().pid()));
-        assertThat(r[0]).as("this JVM's resident set, as the child's launcher").isGreaterThan(10);
+        assertThat(r[0]).as("this JVM's private resident memory, as the child's launcher's").isGreaterThan(10);
         // read a moment apart from a launcher that, unlike trdetr's, is busy (this test run): close, not equal
         assertThat(r[1]).as("the command's peak is the child's plus the launcher's").isCloseTo(r[0], org.assertj.core.data.Percentage.withPercentage(25));
     }
