@@ -50,10 +50,11 @@ final class CpuAttention {
             float[] pa = keepProbs ? kept : new float[lq * lk];
             double[] exps = new double[lk];
             for (int n = h0; n < h1; n++) {
-                Sgemm.gemmOnThisThread(false, true, lq, lk, d, qa, q.offset() + n * qStep, qRow,
+                int base = ma == null ? 0 : mask.offset() + (n / perHead) * ms[0] + (n % perHead) * ms[1];
+                int live = ma == null ? lk : liveKeys(ma, base, ms, lq, lk, va, v.offset() + n * vStep, vRow, dv);
+                Sgemm.gemmOnThisThread(false, true, lq, live, d, qa, q.offset() + n * qStep, qRow,
                                        ka, k.offset() + n * kStep, kRow, scores, 0, lk);
                 if (ma != null) {
-                    int base = mask.offset() + (n / perHead) * ms[0] + (n % perHead) * ms[1];
                     for (int i = 0; i < lq; i++) {
                         for (int j = 0, m = base + i * ms[2]; j < lk; j++, m += ms[3]) {
                             if (ma[m]) scores[i * lk + j] = Float.NEGATIVE_INFINITY;
@@ -62,7 +63,7 @@ final class CpuAttention {
                 }
                 int first = n * lq * lk;                                 // head n's first element of the whole probs
                 int po = keepProbs ? first : 0;
-                for (int i = 0; i < lq; i++) CpuNormalization.softmaxRow(scores, i * lk, pa, po + i * lk, lk, exps);
+                for (int i = 0; i < lq; i++) CpuNormalization.softmaxRow(scores, i * lk, pa, po + i * lk, lk, live, exps);
                 float[] weights = pa;
                 int wo = po;
                 if (p > 0) {
@@ -70,10 +71,33 @@ final class CpuAttention {
                     weights = dropped;
                     wo = 0;
                 }
-                Sgemm.gemmOnThisThread(false, false, lq, dv, lk, weights, wo, lk, va, v.offset() + n * vStep, vRow,
+                Sgemm.gemmOnThisThread(false, false, lq, dv, live, weights, wo, lk, va, v.offset() + n * vStep, vRow,
                                        oa, n * lq * dv, dv);
             }
         });
         return new AttentionResult(out, probs);
+    }
+
+    /**
+     * How many leading keys a head needs: one past the last key any query may see (at least 1), when the keys after it
+     * are masked for every query (key padding) and their values are finite; else all lk. The rest changes no bit: their
+     * scores are -inf whatever q·k gave, their exponentials exactly +0 ({@link CpuNormalization#softmaxRow} skips them),
+     * and in the product with v each is a term fma(0, v, acc) = acc, the accumulator never being -0 (it starts at +0). A
+     * non-finite value would make that term NaN, so its rows keep all keys; so do products of more than one K block
+     * ({@link VectorSgemm#KC}), whose blocks depend on K.
+     */
+    private static int liveKeys(boolean[] ma, int base, int[] ms, int lq, int lk, float[] va, int vo, int vRow, int dv) {
+        if (lk > VectorSgemm.KC) return lk;
+        int live = 1;
+        for (int i = 0; i < lq && live < lk; i++) {
+            int row = base + i * ms[2];
+            for (int j = lk - 1; j >= live; j--) {
+                if (!ma[row + j * ms[3]]) { live = j + 1; break; }
+            }
+        }
+        for (int j = live; j < lk; j++) {
+            for (int c = 0, o = vo + j * vRow; c < dv; c++) if (!Float.isFinite(va[o + c])) return lk;
+        }
+        return live;
     }
 }

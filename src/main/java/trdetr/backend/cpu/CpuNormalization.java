@@ -57,15 +57,25 @@ final class CpuNormalization {
      * {@link #sum}, and each output rounded once from e·(1/Σ). A row of -inf only gives zeros. e (at least n long) is
      * scratch. Shared with the fused attention ({@link CpuAttention}), so both give the same bits.
      */
-    static void softmaxRow(float[] a, int ao, float[] y, int yo, int n, double[] e) {
+    static void softmaxRow(float[] a, int ao, float[] y, int yo, int n, double[] e) { softmaxRow(a, ao, y, yo, n, n, e); }
+
+    /**
+     * {@link #softmaxRow(float[], int, float[], int, int, double[])} of a row whose entries from {@code live} on are
+     * -inf (masked keys): the same bits, without their exponentials. Each is exactly +0 (e^-inf), so its term of the
+     * four-part {@link #sum} and its output are set to zero directly; the sum still runs over all n, every term in its
+     * usual partial sum.
+     */
+    static void softmaxRow(float[] a, int ao, float[] y, int yo, int n, int live, double[] e) {
         float m = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) m = Math.max(m, a[ao + j]);
+        for (int j = 0; j < live; j++) m = Math.max(m, a[ao + j]);
         if (m == Float.NEGATIVE_INFINITY) { Arrays.fill(y, yo, yo + n, 0f); return; }
-        for (int j = 0; j < n; j++) e[j] = a[ao + j] - m;
-        if (VectorLoopGates.LOOPS) VectorLoops.exp(e, n);
-        else DoubleExp.exp(e, n);
+        for (int j = 0; j < live; j++) e[j] = a[ao + j] - m;
+        if (VectorLoopGates.LOOPS) VectorLoops.exp(e, live);
+        else DoubleExp.exp(e, live);
+        Arrays.fill(e, live, n, 0.0);
         double inv = 1.0 / sum(e, n);
-        for (int j = 0; j < n; j++) y[yo + j] = (float) (e[j] * inv);
+        for (int j = 0; j < live; j++) y[yo + j] = (float) (e[j] * inv);
+        Arrays.fill(y, yo + live, yo + n, 0f);
     }
 
     private static void logSoftmaxRow(float[] a, int ao, float[] y, int yo, int n) {

@@ -58,14 +58,21 @@ final class VectorLoops {
         DoubleVector minusLn2Hi = DoubleVector.broadcast(D, -DoubleExp.LN2_HI), minusLn2Lo = DoubleVector.broadcast(D, -DoubleExp.LN2_LO);
         DoubleVector one = DoubleVector.broadcast(D, 1.0);
         double[] c = DoubleExp.C;
+        // Horner's chain written out, each coefficient a vector made once: a loop over c[j] carries the polynomial in
+        // a loop variable, and a JIT compile of the softmax row that inlined exp left that FMA to the Vector API's
+        // Java fallback (perf: 12% of AttentionBench.forward in DoubleVector lambdas).
+        DoubleVector c13 = DoubleVector.broadcast(D, c[13]), c12 = DoubleVector.broadcast(D, c[12]), c11 = DoubleVector.broadcast(D, c[11]);
+        DoubleVector c10 = DoubleVector.broadcast(D, c[10]), c9 = DoubleVector.broadcast(D, c[9]), c8 = DoubleVector.broadcast(D, c[8]);
+        DoubleVector c7 = DoubleVector.broadcast(D, c[7]), c6 = DoubleVector.broadcast(D, c[6]), c5 = DoubleVector.broadcast(D, c[5]);
+        DoubleVector c4 = DoubleVector.broadcast(D, c[4]), c3 = DoubleVector.broadcast(D, c[3]), c2 = DoubleVector.broadcast(D, c[2]);
         int i = 0;
         for (int bound = D.loopBound(n); i < bound; i += D.length()) {
             DoubleVector x = DoubleVector.fromArray(D, v, i);
             DoubleVector t = x.fma(log2e, magic);
             DoubleVector k = t.sub(magic);
             DoubleVector r = k.fma(minusLn2Lo, k.fma(minusLn2Hi, x));
-            DoubleVector p = DoubleVector.broadcast(D, c[13]);
-            for (int j = 12; j >= 2; j--) p = p.fma(r, DoubleVector.broadcast(D, c[j]));
+            DoubleVector p = c13.fma(r, c12).fma(r, c11).fma(r, c10).fma(r, c9).fma(r, c8).fma(r, c7).fma(r, c6).fma(r, c5)
+                    .fma(r, c4).fma(r, c3).fma(r, c2);
             p = p.fma(r, one).fma(r, one);
             DoubleVector scale = t.reinterpretAsLongs().sub(DoubleExp.SCALE_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
             DoubleVector e = p.mul(scale);
@@ -86,6 +93,13 @@ final class VectorLoops {
         DoubleVector minusLn2Hi = DoubleVector.broadcast(D, -DoubleExp.LN2_HI), minusLn2Lo = DoubleVector.broadcast(D, -DoubleExp.LN2_LO);
         DoubleVector one = DoubleVector.broadcast(D, 1.0);
         double[] c = DoubleExp.C;
+        // Horner's chain written out, each coefficient a vector made once: a loop over c[j] carries the polynomial in
+        // a loop variable, and a JIT compile of the softmax row that inlined exp left that FMA to the Vector API's
+        // Java fallback (perf: 12% of AttentionBench.forward in DoubleVector lambdas).
+        DoubleVector c13 = DoubleVector.broadcast(D, c[13]), c12 = DoubleVector.broadcast(D, c[12]), c11 = DoubleVector.broadcast(D, c[11]);
+        DoubleVector c10 = DoubleVector.broadcast(D, c[10]), c9 = DoubleVector.broadcast(D, c[9]), c8 = DoubleVector.broadcast(D, c[8]);
+        DoubleVector c7 = DoubleVector.broadcast(D, c[7]), c6 = DoubleVector.broadcast(D, c[6]), c5 = DoubleVector.broadcast(D, c[5]);
+        DoubleVector c4 = DoubleVector.broadcast(D, c[4]), c3 = DoubleVector.broadcast(D, c[3]), c2 = DoubleVector.broadcast(D, c[2]);
         int i = 0;
         for (int bound = D.loopBound(n); i < bound; i += D.length()) {
             DoubleVector x = DoubleVector.fromArray(D, v, i);
@@ -93,8 +107,8 @@ final class VectorLoops {
             DoubleVector t = a.fma(log2e, magic);
             DoubleVector k = t.sub(magic);
             DoubleVector r = k.fma(minusLn2Lo, k.fma(minusLn2Hi, a));
-            DoubleVector p = DoubleVector.broadcast(D, c[13]);
-            for (int j = 12; j >= 2; j--) p = p.fma(r, DoubleVector.broadcast(D, c[j]));
+            DoubleVector p = c13.fma(r, c12).fma(r, c11).fma(r, c10).fma(r, c9).fma(r, c8).fma(r, c7).fma(r, c6).fma(r, c5)
+                    .fma(r, c4).fma(r, c3).fma(r, c2);
             p = p.fma(r, one).fma(r, one);
             DoubleVector scale = t.reinterpretAsLongs().sub(DoubleExp.SCALE_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
             // −|x| ≤ 0 (or NaN): exp's overflow blend never fires
@@ -114,6 +128,13 @@ final class VectorLoops {
         DoubleVector minusLn2Hi = DoubleVector.broadcast(D, -DoubleExp.LN2_HI), minusLn2Lo = DoubleVector.broadcast(D, -DoubleExp.LN2_LO);
         DoubleVector one = DoubleVector.broadcast(D, 1.0), two = DoubleVector.broadcast(D, 2.0);
         double[] c = DoubleExp.C;
+        // Horner's chain written out, each coefficient a vector made once: a loop over c[j] carries the polynomial in
+        // a loop variable, and a JIT compile of the softmax row that inlined exp left that FMA to the Vector API's
+        // Java fallback (perf: 12% of AttentionBench.forward in DoubleVector lambdas).
+        DoubleVector c13 = DoubleVector.broadcast(D, c[13]), c12 = DoubleVector.broadcast(D, c[12]), c11 = DoubleVector.broadcast(D, c[11]);
+        DoubleVector c10 = DoubleVector.broadcast(D, c[10]), c9 = DoubleVector.broadcast(D, c[9]), c8 = DoubleVector.broadcast(D, c[8]);
+        DoubleVector c7 = DoubleVector.broadcast(D, c[7]), c6 = DoubleVector.broadcast(D, c[6]), c5 = DoubleVector.broadcast(D, c[5]);
+        DoubleVector c4 = DoubleVector.broadcast(D, c[4]), c3 = DoubleVector.broadcast(D, c[3]), c2 = DoubleVector.broadcast(D, c[2]);
         int i = 0;
         for (int bound = D.loopBound(n); i < bound; i += D.length()) {
             DoubleVector x = DoubleVector.fromArray(D, v, i);
@@ -121,8 +142,8 @@ final class VectorLoops {
             DoubleVector t = a2.fma(log2e, magic);
             DoubleVector k = t.sub(magic);
             DoubleVector r = k.fma(minusLn2Lo, k.fma(minusLn2Hi, a2));
-            DoubleVector p = DoubleVector.broadcast(D, c[13]);
-            for (int j = 12; j >= 2; j--) p = p.fma(r, DoubleVector.broadcast(D, c[j]));
+            DoubleVector p = c13.fma(r, c12).fma(r, c11).fma(r, c10).fma(r, c9).fma(r, c8).fma(r, c7).fma(r, c6).fma(r, c5)
+                    .fma(r, c4).fma(r, c3).fma(r, c2);
             p = p.fma(r, one);
             DoubleVector scale = t.reinterpretAsLongs().sub(DoubleExp.SCALE_BIAS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
             DoubleVector m = scale.fma(p.mul(r), scale.sub(one));

@@ -58,6 +58,28 @@ class CpuAttentionTest {
 
     @Test void bothMasksAndDropout() { sameAsComposition(true, true, 0.2); }
 
+    /**
+     * Keys masked for every query are left out of the products (CpuAttention.liveKeys), which changes no bit while
+     * their values are finite: an infinite value behind the padding must still make the output NaN, as 0·inf does in
+     * the composition (and in PyTorch).
+     */
+    @Test
+    void anInfiniteValueBehindThePaddingStillGivesNaN() {
+        Generator g = new Generator(13);
+        Tensor q = heads(g, LQ, D), k = heads(g, LK, D);
+        float[] vs = Tensor.randn(g, DType.FLOAT32, LK, B, HEADS * DV).toFloatArray();
+        vs[(30 * B + 1) * HEADS * DV + 5] = Float.POSITIVE_INFINITY;  // key 30 of the second sequence, which has 20
+        Tensor v = Tensor.of(vs, LK, B, HEADS * DV).reshape(LK, B * HEADS, DV).transpose(0, 1);
+        assumeTrue(CpuAttention.fuses(q, k, v), "the fused kernel needs the Vector API GEMM");
+        boolean[] kp = new boolean[B * LK];
+        for (int j = 20; j < LK; j++) kp[LK + j] = true;
+        Tensor mask = Attention.combineMasks(null, Tensor.ofBools(kp, B, LK), B, HEADS, LQ, LK);
+        Backend cpu = q.backend();
+        Tensor composed = Backend.composedAttention(cpu, q, k, v, mask, 0, 1, 0).output();
+        assertThat(composed.toFloatArray()).as("the composition's output").contains(Float.NaN);
+        assertSameBits(cpu.attentionOutput(q, k, v, mask, 0, 1, 0), composed);
+    }
+
     @Test
     void operandsWithoutUnitInnerStrideTakeTheComposition() {
         Generator g = new Generator(12);
