@@ -34,8 +34,11 @@ final class CpuAttention {
     static AttentionResult attention(Tensor q, Tensor k, Tensor v, Tensor mask, double p, long seed, long offset, boolean keepProbs) {
         int heads = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
         Tensor probs = keepProbs ? empty(DType.FLOAT32, new int[] {heads, lq, lk}) : null;
-        Tensor out = empty(DType.FLOAT32, new int[] {heads, lq, dv});
-        float[] qa = f32(q), ka = f32(k), va = f32(v), kept = keepProbs ? f32(probs) : null, oa = f32(out);
+        // The output in (Lq, N, dv) memory, returned as its (N, Lq, dv) view: the model merges the heads back into
+        // (Lq, B, h·dv), which from this layout is a view, not a copy.
+        Tensor merged = empty(DType.FLOAT32, new int[] {lq, heads, dv});
+        Tensor out = merged.transpose(0, 1);
+        float[] qa = f32(q), ka = f32(k), va = f32(v), kept = keepProbs ? f32(probs) : null, oa = f32(merged);
         int qStep = q.stride(0), kStep = k.stride(0), vStep = v.stride(0);
         int qRow = q.stride(1), kRow = k.stride(1), vRow = v.stride(1);
         boolean[] ma = mask == null ? null : bool(mask);
@@ -72,7 +75,7 @@ final class CpuAttention {
                     wo = 0;
                 }
                 Sgemm.gemmOnThisThread(false, false, lq, dv, live, weights, wo, lk, va, v.offset() + n * vStep, vRow,
-                                       oa, n * lq * dv, dv);
+                                       oa, n * dv, heads * dv);
             }
         });
         return new AttentionResult(out, probs);
