@@ -50,17 +50,19 @@ final class VectorLoops {
     /** Double lanes of the width of {@link #F} (the same register size; no second float species). */
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
 
+    // The transcendental loops below write everything out: no helper takes or returns a DoubleVector, and no polynomial
+    // is a loop over its coefficients. Both patterns left C2 code running the Vector API's Java fallback, at about a
+    // tenth of the speed: a helper compiled on its own sees an abstract DoubleVector (JFR: the GRU's sigmoid allocating
+    // 140 MB a second in exp(DoubleVector) and powerOfTwo), and a Horner loop carries its vector in a loop variable
+    // (perf: 12% of AttentionBench.forward in DoubleVector lambdas, after a compile of the softmax row inlined exp).
+    // So the exponential's core stands in exp, sigmoid and tanh alike, each coefficient a vector made once.
+
     /** {@link DoubleExp#exp(double[], int)}, lane for lane: the same double operations in the same order, FMAs as FMAs. */
     static void exp(double[] v, int n) {
-        // The softmax's loop, written out rather than through exp(DoubleVector): the JIT's first compile of the
-        // softmax row found that helper "too big" to inline, and a vector returned from a call is boxed.
         DoubleVector log2e = DoubleVector.broadcast(D, DoubleExp.LOG2E), magic = DoubleVector.broadcast(D, DoubleExp.MAGIC);
         DoubleVector minusLn2Hi = DoubleVector.broadcast(D, -DoubleExp.LN2_HI), minusLn2Lo = DoubleVector.broadcast(D, -DoubleExp.LN2_LO);
         DoubleVector one = DoubleVector.broadcast(D, 1.0);
         double[] c = DoubleExp.C;
-        // Horner's chain written out, each coefficient a vector made once: a loop over c[j] carries the polynomial in
-        // a loop variable, and a JIT compile of the softmax row that inlined exp left that FMA to the Vector API's
-        // Java fallback (perf: 12% of AttentionBench.forward in DoubleVector lambdas).
         DoubleVector c13 = DoubleVector.broadcast(D, c[13]), c12 = DoubleVector.broadcast(D, c[12]), c11 = DoubleVector.broadcast(D, c[11]);
         DoubleVector c10 = DoubleVector.broadcast(D, c[10]), c9 = DoubleVector.broadcast(D, c[9]), c8 = DoubleVector.broadcast(D, c[8]);
         DoubleVector c7 = DoubleVector.broadcast(D, c[7]), c6 = DoubleVector.broadcast(D, c[6]), c5 = DoubleVector.broadcast(D, c[5]);
@@ -82,20 +84,12 @@ final class VectorLoops {
         for (; i < n; i++) v[i] = DoubleExp.exp(v[i]);
     }
 
-    // sigmoid and tanh below write the exponential out, as exp does: a helper taking or returning a DoubleVector that
-    // C2 compiles on its own (not inlined) sees an abstract DoubleVector, cannot make its operations vector
-    // instructions, and runs the Vector API's Java fallback: JFR found the GRU's sigmoid allocating 140 MB a second
-    // in exp(DoubleVector) and powerOfTwo once it was hot.
-
     /** v[j] = {@link DoubleExp#sigmoid}(v[j]) for j &lt; n, lane for lane: e = e^−|x| as {@link #exp}, then e/(1+e) or 1/(1+e). */
     static void sigmoid(double[] v, int n) {
         DoubleVector log2e = DoubleVector.broadcast(D, DoubleExp.LOG2E), magic = DoubleVector.broadcast(D, DoubleExp.MAGIC);
         DoubleVector minusLn2Hi = DoubleVector.broadcast(D, -DoubleExp.LN2_HI), minusLn2Lo = DoubleVector.broadcast(D, -DoubleExp.LN2_LO);
         DoubleVector one = DoubleVector.broadcast(D, 1.0);
         double[] c = DoubleExp.C;
-        // Horner's chain written out, each coefficient a vector made once: a loop over c[j] carries the polynomial in
-        // a loop variable, and a JIT compile of the softmax row that inlined exp left that FMA to the Vector API's
-        // Java fallback (perf: 12% of AttentionBench.forward in DoubleVector lambdas).
         DoubleVector c13 = DoubleVector.broadcast(D, c[13]), c12 = DoubleVector.broadcast(D, c[12]), c11 = DoubleVector.broadcast(D, c[11]);
         DoubleVector c10 = DoubleVector.broadcast(D, c[10]), c9 = DoubleVector.broadcast(D, c[9]), c8 = DoubleVector.broadcast(D, c[8]);
         DoubleVector c7 = DoubleVector.broadcast(D, c[7]), c6 = DoubleVector.broadcast(D, c[6]), c5 = DoubleVector.broadcast(D, c[5]);
@@ -128,9 +122,6 @@ final class VectorLoops {
         DoubleVector minusLn2Hi = DoubleVector.broadcast(D, -DoubleExp.LN2_HI), minusLn2Lo = DoubleVector.broadcast(D, -DoubleExp.LN2_LO);
         DoubleVector one = DoubleVector.broadcast(D, 1.0), two = DoubleVector.broadcast(D, 2.0);
         double[] c = DoubleExp.C;
-        // Horner's chain written out, each coefficient a vector made once: a loop over c[j] carries the polynomial in
-        // a loop variable, and a JIT compile of the softmax row that inlined exp left that FMA to the Vector API's
-        // Java fallback (perf: 12% of AttentionBench.forward in DoubleVector lambdas).
         DoubleVector c13 = DoubleVector.broadcast(D, c[13]), c12 = DoubleVector.broadcast(D, c[12]), c11 = DoubleVector.broadcast(D, c[11]);
         DoubleVector c10 = DoubleVector.broadcast(D, c[10]), c9 = DoubleVector.broadcast(D, c[9]), c8 = DoubleVector.broadcast(D, c[8]);
         DoubleVector c7 = DoubleVector.broadcast(D, c[7]), c6 = DoubleVector.broadcast(D, c[6]), c5 = DoubleVector.broadcast(D, c[5]);
@@ -160,6 +151,13 @@ final class VectorLoops {
     static void sinCos(boolean cosine, double[] v, int n) {
         DoubleVector magic = DoubleVector.broadcast(D, DoubleExp.MAGIC), one = DoubleVector.broadcast(D, 1.0);
         double[] sc = DoubleSinCos.S, cc = DoubleSinCos.C;
+        DoubleVector s9 = DoubleVector.broadcast(D, sc[9]), s8 = DoubleVector.broadcast(D, sc[8]), s7 = DoubleVector.broadcast(D, sc[7]);
+        DoubleVector s6 = DoubleVector.broadcast(D, sc[6]), s5 = DoubleVector.broadcast(D, sc[5]), s4 = DoubleVector.broadcast(D, sc[4]);
+        DoubleVector s3 = DoubleVector.broadcast(D, sc[3]), s2 = DoubleVector.broadcast(D, sc[2]), s1 = DoubleVector.broadcast(D, sc[1]);
+        DoubleVector k10 = DoubleVector.broadcast(D, cc[10]), k9 = DoubleVector.broadcast(D, cc[9]), k8 = DoubleVector.broadcast(D, cc[8]);
+        DoubleVector k7 = DoubleVector.broadcast(D, cc[7]), k6 = DoubleVector.broadcast(D, cc[6]), k5 = DoubleVector.broadcast(D, cc[5]);
+        DoubleVector k4 = DoubleVector.broadcast(D, cc[4]), k3 = DoubleVector.broadcast(D, cc[3]), k2 = DoubleVector.broadcast(D, cc[2]);
+        DoubleVector k1 = DoubleVector.broadcast(D, cc[1]);
         int i = 0;
         for (int bound = D.loopBound(n); i < bound; i += D.length()) {
             DoubleVector x = DoubleVector.fromArray(D, v, i);
@@ -169,11 +167,10 @@ final class VectorLoops {
             r = k.fma(DoubleVector.broadcast(D, -DoubleSinCos.P2), r);
             r = k.fma(DoubleVector.broadcast(D, -DoubleSinCos.P3), r);
             DoubleVector r2 = r.mul(r);
-            DoubleVector s = DoubleVector.broadcast(D, sc[9]);
-            for (int j = 8; j >= 1; j--) s = s.fma(r2, DoubleVector.broadcast(D, sc[j]));
+            DoubleVector s = s9.fma(r2, s8).fma(r2, s7).fma(r2, s6).fma(r2, s5).fma(r2, s4).fma(r2, s3).fma(r2, s2).fma(r2, s1);
             s = s.mul(r2).fma(r, r);
-            DoubleVector c = DoubleVector.broadcast(D, cc[10]);
-            for (int j = 9; j >= 1; j--) c = c.fma(r2, DoubleVector.broadcast(D, cc[j]));
+            DoubleVector c = k10.fma(r2, k9).fma(r2, k8).fma(r2, k7).fma(r2, k6).fma(r2, k5).fma(r2, k4).fma(r2, k3).fma(r2, k2)
+                    .fma(r2, k1);
             c = c.fma(r2, one);
             LongVector q = t.reinterpretAsLongs().add(cosine ? 1L : 0L);
             // odd quadrants take the cosine polynomial: bit 0 of q moved into the exponent field is a positive double

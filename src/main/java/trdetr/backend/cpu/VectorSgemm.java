@@ -341,17 +341,12 @@ final class VectorSgemm {
                         int ai = ir * kcur;
                         int ci = cRow + ir * ldc;
                         if (rows == MR && w == NR) {
-                            if (MR == 8) {
-                                kernel8(kcur, ap, ai, bp, bi, c, ci, ldc, add, tileBias, biasOff + j0);
-                            } else {
-                                kernel(kcur, ap, ai, bp, bi, c, ci, ldc, add);
-                                if (tileBias != null) addBias(tileBias, biasOff + j0, c, ci, ldc, MR);
-                            }
+                            tile(kcur, ap, ai, bp, bi, c, ci, ldc, add, tileBias, biasOff + j0);
                             continue;
                         }
                         // Edge tile: compute into the tile buffer, copy the valid part.
                         if (w <= VL) tileHalf(kcur, ap, ai, bp, bi, tile);
-                        else tile(kcur, ap, ai, bp, bi, tile, 0, NR, false);
+                        else tile(kcur, ap, ai, bp, bi, tile, 0, NR, false, null, 0);
                         for (int r = 0; r < rows; r++) {
                             int cr = ci + r * ldc, tr = r * NR;
                             if (add) {
@@ -450,10 +445,18 @@ final class VectorSgemm {
     // ------------------------------------------------------------------------------------------------------------
     // Micro-kernels
 
-    /** The MR × NR tile (see {@link #kernel} and {@link #kernel8}). */
-    static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
-        if (MR == 8) kernel8(kc, ap, ai, bp, bi, c, ci, ldc, add, null, 0);
-        else kernel(kc, ap, ai, bp, bi, c, ci, ldc, add);
+    /**
+     * The MR × NR tile (see {@link #kernel} and {@link #kernel8}), then bias[bo + j] added to column j where bias is not
+     * null: by the 8-row kernel before its store, after the 4-row one's by {@link #addBias}, the same bits.
+     */
+    static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add,
+                     float[] bias, int bo) {
+        if (MR == 8) {
+            kernel8(kc, ap, ai, bp, bi, c, ci, ldc, add, bias, bo);
+        } else {
+            kernel(kc, ap, ai, bp, bi, c, ci, ldc, add);
+            if (bias != null) addBias(bias, bo, c, ci, ldc, MR);
+        }
     }
 
     /** The MR × VL edge tile (see {@link #kernelHalf} and {@link #kernelHalf8}). */
